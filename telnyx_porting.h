@@ -275,6 +275,7 @@ typedef struct tnx_api_error {
     char title[TNX_ERR_TITLE_MAX];
     char detail[TNX_ERR_DETAIL_MAX];
     char pointer[TNX_ERR_POINTER_MAX];  /* source.pointer, e.g. "/params" */
+    int8_t retryable;                   /* meta.retryable: 1, 0, -1 absent */
     uint8_t truncated;                  /* 1: some string above was cut */
 } tnx_api_error;
 
@@ -357,10 +358,10 @@ typedef struct tnx__map {
     const void *schema;       /* table of nodes */
     void *base;               /* the struct being filled */
     void *base2;              /* second target (tnx_error for a response) */
-    uint8_t node, pending, skip_key;
-    uint16_t skip_depth;
-    unsigned item;            /* index in an array of objects */
-    uint16_t seen;            /* fields of the current object seen */
+    uint8_t node, pending;    /* current container; node of the next value */
+    uint16_t skip_depth;      /* > 0 inside a value the schema ignores */
+    unsigned item;            /* 1-based index in an array of objects */
+    uint32_t entered;         /* 1 << node: nodes met in the document */
     const char *where;        /* the field of a schema error */
 } tnx__map;
 
@@ -385,8 +386,10 @@ typedef struct tnx_client {
     char host[TNX_HOST_MAX];
     char base_path[TNX_PATH_MAX];
     uint16_t port_number;
-    uint8_t https, connected;
+    uint8_t https, connected, eof_clean, body_bad;
+    int io_result;            /* the port's result behind a TLS failure */
     uint32_t deadline;        /* now_ms value the current call must end by */
+    tnx_error *err;           /* of the call under way */
 #ifndef TNX_NO_TLS
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
@@ -472,3 +475,1985 @@ TNX_DEF int tnx_sink_buf(void *ctx, const char *bytes, size_t len);
 }
 #endif
 #endif /* TELNYX_PORTING_H */
+
+#if defined(TELNYX_PORTING_IMPLEMENTATION) && !defined(TNX__IMPLEMENTED)
+#define TNX__IMPLEMENTED
+
+#include <string.h>
+#include <limits.h>
+
+#ifndef TNX_ASSERT
+#include <assert.h>
+#define TNX_ASSERT(x) assert(x)
+#endif
+
+#ifndef TNX_NO_TLS
+#include <mbedtls/version.h>
+#include <mbedtls/platform_util.h>
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
+#define tnx__wipe(p, n) mbedtls_platform_zeroize((p), (n))
+#else
+/* Without mbedTLS: a volatile pointer keeps the compiler from dropping it. */
+static void tnx__wipe(void *p, size_t n)
+{
+    volatile uint8_t *v = (volatile uint8_t *)p;
+    while (n--) *v++ = 0;
+}
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================== */
+/* Status names                                                             */
+/* ======================================================================== */
+
+#define TNX__NAME(name, text) #name,
+#define TNX__TEXT(name, text) text,
+static const char *const tnx__status_names[] = { TNX_STATUS_LIST(TNX__NAME) };
+static const char *const tnx__status_texts[] = { TNX_STATUS_LIST(TNX__TEXT) };
+#undef TNX__NAME
+#undef TNX__TEXT
+
+TNX_DEF const char *tnx_status_name(tnx_status s)
+{
+    if ((unsigned)s >= (unsigned)TNX_STATUS_COUNT) return "?";
+    return tnx__status_names[s];
+}
+
+TNX_DEF const char *tnx_status_text(tnx_status s)
+{
+    if ((unsigned)s >= (unsigned)TNX_STATUS_COUNT) return "unknown status";
+    return tnx__status_texts[s];
+}
+
+/* ======================================================================== */
+/* Small helpers                                                            */
+/* ======================================================================== */
+
+static char tnx__lower(char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+}
+
+/* Case-insensitive equality of s[0..n) and the lower-case NUL-terminated w. */
+static int tnx__ieq(const char *s, size_t n, const char *w)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (w[i] == 0 || tnx__lower(s[i]) != w[i]) return 0;
+    return w[n] == 0;
+}
+
+/* Copies at most cap-1 bytes and terminates; returns 1 when s did not fit. */
+static int tnx__copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    int cut = n >= cap;
+    if (cut) n = cap - 1;
+    memcpy(dst, s, n);
+    dst[n] = 0;
+    return cut;
+}
+
+/* Decimal text of v into out (at least 21 bytes); returns its length. */
+static size_t tnx__utoa(uint64_t v, char *out)
+{
+    char tmp[21];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+    return n;
+}
+
+/* UTF-8 lead byte b: how many continuation bytes follow and the range the
+ * first of them must lie in (this excludes overlong forms, encoded surrogates
+ * and code points above U+10FFFF).  Returns 0 for ASCII, -1 for a byte that
+ * cannot start a sequence. */
+static int tnx__utf8_lead(uint8_t b, uint8_t *lo, uint8_t *hi)
+{
+    *lo = 0x80;
+    *hi = 0xBF;
+    if (b < 0x80) return 0;
+    if (b < 0xC2) return -1;
+    if (b < 0xE0) return 1;
+    if (b == 0xE0) *lo = 0xA0;
+    if (b == 0xED) *hi = 0x9F;
+    if (b < 0xF0) return 2;
+    if (b == 0xF0) *lo = 0x90;
+    if (b == 0xF4) *hi = 0x8F;
+    if (b < 0xF5) return 3;
+    return -1;
+}
+
+/* Length of the longest prefix of s[0..n) that ends on a whole UTF-8
+ * character; used to cut a truncated string cleanly. */
+static size_t tnx__utf8_whole(const char *s, size_t n)
+{
+    size_t i = n, k = 0;
+    uint8_t lo, hi;
+    while (i > 0 && k < 3 && ((uint8_t)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        k++;
+    }
+    if (i == 0) return 0;
+    if (tnx__utf8_lead((uint8_t)s[i - 1], &lo, &hi) == (int)k) return n;
+    return i - 1;
+}
+
+/* ======================================================================== */
+/* Logging                                                                  */
+/* ======================================================================== */
+
+/* One line "what detail number": callers pass no secret, ever. */
+static void tnx__log(const tnx_config *cfg, int level, const char *what,
+                     const char *detail, long num)
+{
+    char line[96];
+    size_t n = 0, k;
+    if (!cfg->log || level > cfg->log_level) return;
+    k = strlen(what);
+    if (k > 40) k = 40;
+    memcpy(line, what, k);
+    n = k;
+    if (detail) {
+        k = strlen(detail);
+        if (k > 32) k = 32;
+        line[n++] = ' ';
+        memcpy(line + n, detail, k);
+        n += k;
+    }
+    if (num >= 0) {
+        line[n++] = ' ';
+        n += tnx__utoa((uint64_t)num, line + n);
+    }
+    line[n] = 0;
+    cfg->log(cfg->log_ctx, level, line);
+}
+
+/* ======================================================================== */
+/* Socket hooks and deadlines                                               */
+/* ======================================================================== */
+
+static uint32_t tnx__now(const tnx_client *c)
+{
+    return c->cfg.port->now_ms(c->cfg.port->ctx);
+}
+
+/* Milliseconds left until deadline d; 0 once it has passed.  Subtraction
+ * of wrapping 32-bit clocks is exact while calls last under 24 days. */
+static uint32_t tnx__left_until(const tnx_client *c, uint32_t d)
+{
+    int32_t left = (int32_t)(d - tnx__now(c));
+    return left > 0 ? (uint32_t)left : 0;
+}
+
+static uint32_t tnx__left(const tnx_client *c)
+{
+    return tnx__left_until(c, c->deadline);
+}
+
+static tnx_status tnx__fail(tnx_error *err, tnx_status s, const char *where,
+                            int lib_code)
+{
+    err->status = s;
+    if (where) err->where = where;
+    if (lib_code) err->lib_code = lib_code;
+    return s;
+}
+
+static tnx_status tnx__io_status(int r)
+{
+    switch (r) {
+    case TNX_IO_TIMEOUT: return TNX_E_TIMEOUT;
+    case TNX_IO_CLOSED: return TNX_E_CLOSED;
+    case TNX_IO_ERROR: return TNX_E_IO;
+    case TNX_IO_NO_HOST: return TNX_E_DNS;
+    case TNX_IO_REFUSED: return TNX_E_CONNECT;
+    default: return TNX_E_PORT;
+    }
+}
+
+static void tnx__disconnect(tnx_client *c)
+{
+    if (c->connected) {
+#ifndef TNX_NO_TLS
+        if (c->https) mbedtls_ssl_close_notify(&c->ssl);
+#endif
+        c->cfg.port->close(c->cfg.port->ctx);
+    }
+    c->connected = 0;
+}
+
+/* ======================================================================== */
+/* TLS over mbedTLS                                                         */
+/* ======================================================================== */
+
+#ifndef TNX_NO_TLS
+/* mbedTLS passes a negative bio result through unchanged; this one says
+ * "the port failed", and the port's own result is kept in c->io_result. */
+#define TNX__BIO_FAIL (-0x004E)
+
+static int tnx__bio_send(void *ctx, const unsigned char *b, size_t n)
+{
+    tnx_client *c = (tnx_client *)ctx;
+    uint32_t left = tnx__left(c);
+    int r;
+    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    if (n > INT_MAX) n = INT_MAX;
+    r = c->cfg.port->send(c->cfg.port->ctx, b, n, left);
+    if (r > 0 && (size_t)r <= n) return r;
+    if (r == TNX_IO_TIMEOUT) return MBEDTLS_ERR_SSL_WANT_WRITE;
+    c->io_result = r; /* 0 or too large: tnx__io_status says TNX_E_PORT */
+    return TNX__BIO_FAIL;
+}
+
+static int tnx__bio_recv(void *ctx, unsigned char *b, size_t n)
+{
+    tnx_client *c = (tnx_client *)ctx;
+    uint32_t left = tnx__left(c);
+    int r;
+    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    if (n > INT_MAX) n = INT_MAX;
+    r = c->cfg.port->recv(c->cfg.port->ctx, b, n, left);
+    if (r > 0 && (size_t)r <= n) return r;
+    if (r == TNX_IO_TIMEOUT) return MBEDTLS_ERR_SSL_WANT_READ;
+    if (r == TNX_IO_CLOSED) return 0; /* mbedTLS: EOF without close_notify */
+    c->io_result = r; /* 0 or too large: tnx__io_status says TNX_E_PORT */
+    return TNX__BIO_FAIL;
+}
+
+static int tnx__entropy(void *ctx, unsigned char *out, size_t n)
+{
+    const tnx_port *p = ((tnx_client *)ctx)->cfg.port;
+    if (!p->entropy || p->entropy(p->ctx, out, n) != 0)
+        return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+    return 0;
+}
+
+/* Maps an mbedTLS result of a handshake, read or write to a status. */
+static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
+                                  const char *where)
+{
+    if (ret == MBEDTLS_ERR_SSL_TIMEOUT)
+        return tnx__fail(err, TNX_E_TIMEOUT, where, 0);
+    if (ret == TNX__BIO_FAIL)
+        return tnx__fail(err, tnx__io_status(c->io_result), where,
+                         c->io_result);
+    if (ret == MBEDTLS_ERR_SSL_CONN_EOF)
+        return tnx__fail(err, TNX_E_CLOSED, where, ret);
+    if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+        err->cert_flags = mbedtls_ssl_get_verify_result(&c->ssl);
+        return tnx__fail(err, TNX_E_CERT, where, ret);
+    }
+    return tnx__fail(err, TNX_E_TLS, where, ret);
+}
+
+TNX_DEF const char *tnx_cert_problem(uint32_t f)
+{
+    if (f & MBEDTLS_X509_BADCERT_EXPIRED) return "certificate has expired";
+    if (f & MBEDTLS_X509_BADCERT_FUTURE) return "certificate is not valid yet";
+    if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+        return "certificate does not name this host";
+    if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+        return "certificate is not signed by a trusted CA";
+    if (f & MBEDTLS_X509_BADCERT_REVOKED) return "certificate is revoked";
+    if (f & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
+             MBEDTLS_X509_BADCERT_BAD_KEY))
+        return "certificate uses a weak or unsupported algorithm or key";
+    if (f) return "certificate failed verification";
+    return "no certificate problem recorded";
+}
+
+static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
+{
+    static const char pers[] = "telnyx_porting.h";
+    const tnx_config *cfg = &c->cfg;
+    int ret;
+
+    mbedtls_ssl_init(&c->ssl);
+    mbedtls_ssl_config_init(&c->conf);
+    mbedtls_x509_crt_init(&c->ca);
+    mbedtls_ctr_drbg_init(&c->drbg);
+    c->tls_ready = 1;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS)
+        return tnx__fail(err, TNX_E_ENTROPY, "psa_crypto_init", 0);
+#endif
+    ret = mbedtls_ctr_drbg_seed(&c->drbg, tnx__entropy, c,
+                                (const unsigned char *)pers, sizeof pers - 1);
+    if (ret != 0) return tnx__fail(err, TNX_E_ENTROPY, "entropy", ret);
+
+    if (cfg->ca && cfg->ca_len) {
+        ret = mbedtls_x509_crt_parse(&c->ca, cfg->ca, cfg->ca_len);
+        /* > 0: some certificates of a bundle were skipped; fine if any
+         * parsed (system bundles carry a few mbedTLS cannot read). */
+        if (ret < 0 || c->ca.version == 0)
+            return tnx__fail(err, TNX_E_CA, "ca", ret);
+    } else if (!cfg->insecure_skip_tls_verify) {
+        return tnx__fail(err, TNX_E_CA, "no CA configured", 0);
+    }
+
+    ret = mbedtls_ssl_config_defaults(&c->conf, MBEDTLS_SSL_IS_CLIENT,
+                                      MBEDTLS_SSL_TRANSPORT_STREAM,
+                                      MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl config", ret);
+    mbedtls_ssl_conf_authmode(&c->conf, cfg->insecure_skip_tls_verify
+                                            ? MBEDTLS_SSL_VERIFY_NONE
+                                            : MBEDTLS_SSL_VERIFY_REQUIRED);
+    mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
+    mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+    mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+    mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3);
+#endif
+    ret = mbedtls_ssl_setup(&c->ssl, &c->conf);
+    if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl setup", ret);
+    /* SNI, and the name the certificate must carry. */
+    ret = mbedtls_ssl_set_hostname(&c->ssl, c->host);
+    if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl hostname", ret);
+    mbedtls_ssl_set_bio(&c->ssl, c, tnx__bio_send, tnx__bio_recv, NULL);
+    return TNX_OK;
+}
+
+static tnx_status tnx__tls_handshake(tnx_client *c, tnx_error *err)
+{
+    int ret;
+    ret = mbedtls_ssl_session_reset(&c->ssl);
+    if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl reset", ret);
+    for (;;) {
+        ret = mbedtls_ssl_handshake(&c->ssl);
+        if (ret == 0) break;
+        if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
+            ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            return tnx__tls_status(c, ret, err, "tls handshake");
+        if (tnx__left(c) == 0)
+            return tnx__fail(err, TNX_E_TIMEOUT, "tls handshake", 0);
+    }
+    tnx__log(&c->cfg, TNX_LOG_DEBUG, "tls", mbedtls_ssl_get_version(&c->ssl),
+             -1);
+    return TNX_OK;
+}
+#else
+TNX_DEF const char *tnx_cert_problem(uint32_t f)
+{
+    return f ? "certificate failed verification" : "no certificate problem";
+}
+#endif /* TNX_NO_TLS */
+
+/* Opens the connection, TLS included, within connect_timeout_ms. */
+static tnx_status tnx__connect(tnx_client *c, tnx_error *err)
+{
+    uint32_t call_deadline = c->deadline, left = tnx__left(c);
+    tnx_status s = TNX_OK;
+    int r;
+
+    if (left == 0) return tnx__fail(err, TNX_E_TIMEOUT, "connect", 0);
+    if (left > c->cfg.connect_timeout_ms) {
+        left = c->cfg.connect_timeout_ms;
+        c->deadline = tnx__now(c) + left;
+    }
+    tnx__log(&c->cfg, TNX_LOG_INFO, "connect", c->host, c->port_number);
+    r = c->cfg.port->connect(c->cfg.port->ctx, c->host, c->port_number, left);
+    if (r != TNX_IO_OK) {
+        c->deadline = call_deadline;
+        s = tnx__io_status(r);
+        if (s == TNX_E_CLOSED || s == TNX_E_IO) s = TNX_E_CONNECT;
+        return tnx__fail(err, s, "connect", r);
+    }
+    c->connected = 1;
+#ifndef TNX_NO_TLS
+    if (c->https) s = tnx__tls_handshake(c, err);
+#endif
+    c->deadline = call_deadline;
+    if (s != TNX_OK) tnx__disconnect(c);
+    return s;
+}
+
+/* Sends all n bytes of b, through TLS when it is on. */
+static tnx_status tnx__tx(tnx_client *c, const uint8_t *b, size_t n,
+                          tnx_error *err)
+{
+    while (n > 0) {
+        int r;
+        size_t chunk = n > INT_MAX ? INT_MAX : n;
+#ifndef TNX_NO_TLS
+        if (c->https) {
+            r = mbedtls_ssl_write(&c->ssl, b, chunk);
+            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+                /* mbedTLS wants the same buffer and length again. */
+                if (tnx__left(c) == 0)
+                    return tnx__fail(err, TNX_E_TIMEOUT, "send", 0);
+                continue;
+            }
+            if (r < 0) return tnx__tls_status(c, r, err, "send");
+        } else
+#endif
+        {
+            uint32_t left = tnx__left(c);
+            if (left == 0) return tnx__fail(err, TNX_E_TIMEOUT, "send", 0);
+            r = c->cfg.port->send(c->cfg.port->ctx, b, chunk, left);
+            if (r == TNX_IO_TIMEOUT) continue;
+            if (r <= 0 || (size_t)r > chunk) {
+                return tnx__fail(err, tnx__io_status(r), "send", r);
+            }
+        }
+        b += r;
+        n -= (size_t)r;
+    }
+    return TNX_OK;
+}
+
+/* Receives up to n bytes into b.  *got is 0 at the end of the stream;
+ * c->eof_clean then says whether it was a proper end (TLS close_notify, or a
+ * plain TCP close when there is no TLS). */
+static tnx_status tnx__rx(tnx_client *c, uint8_t *b, size_t n, size_t *got,
+                          tnx_error *err)
+{
+    int r;
+    *got = 0;
+    if (n > INT_MAX) n = INT_MAX;
+    for (;;) {
+#ifndef TNX_NO_TLS
+        if (c->https) {
+            r = mbedtls_ssl_read(&c->ssl, b, n);
+            if (r > 0) break;
+            if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == 0) {
+                c->eof_clean = 1;
+                return TNX_OK;
+            }
+            if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+                c->eof_clean = 0;
+                return TNX_OK;
+            }
+            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                r == MBEDTLS_ERR_SSL_WANT_WRITE
+#ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+                || r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+            ) {
+                if (tnx__left(c) == 0)
+                    return tnx__fail(err, TNX_E_TIMEOUT, "receive", 0);
+                continue;
+            }
+            return tnx__tls_status(c, r, err, "receive");
+        }
+#endif
+        {
+            uint32_t left = tnx__left(c);
+            if (left == 0) return tnx__fail(err, TNX_E_TIMEOUT, "receive", 0);
+            r = c->cfg.port->recv(c->cfg.port->ctx, b, n, left);
+            if (r > 0 && (size_t)r <= n) break;
+            if (r == TNX_IO_TIMEOUT) continue;
+            if (r == TNX_IO_CLOSED) {
+                c->eof_clean = 1;
+                return TNX_OK;
+            }
+            return tnx__fail(err, tnx__io_status(r), "receive", r);
+        }
+    }
+    *got = (size_t)r;
+    return TNX_OK;
+}
+
+/* ======================================================================== */
+/* HTTP/1.1 request writer                                                  */
+/* ======================================================================== */
+
+/* Request bytes gather in c->buf and go out whenever it fills. */
+static tnx_status tnx__out(tnx_client *c, const char *s, size_t n,
+                           tnx_error *err)
+{
+    while (n > 0) {
+        size_t room = sizeof c->buf - c->out_len;
+        size_t k = n < room ? n : room;
+        memcpy(c->buf + c->out_len, s, k);
+        c->out_len += k;
+        s += k;
+        n -= k;
+        if (c->out_len == sizeof c->buf) {
+            tnx_status st = tnx__tx(c, c->buf, c->out_len, err);
+            c->out_len = 0;
+            if (st != TNX_OK) return st;
+        }
+    }
+    return TNX_OK;
+}
+
+static tnx_status tnx__outs(tnx_client *c, const char *s, tnx_error *err)
+{
+    return tnx__out(c, s, strlen(s), err);
+}
+
+/* A path segment with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded,
+ * so no id can add a path segment, a query, or a header line. */
+static tnx_status tnx__out_segment(tnx_client *c, const char *s,
+                                   tnx_error *err)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    tnx_status st = TNX_OK;
+    for (; *s && st == TNX_OK; s++) {
+        uint8_t b = (uint8_t)*s;
+        char e[3];
+        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+            (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
+            b == '~') {
+            st = tnx__out(c, s, 1, err);
+            continue;
+        }
+        e[0] = '%';
+        e[1] = hex[b >> 4];
+        e[2] = hex[b & 15];
+        st = tnx__out(c, e, 3, err);
+    }
+    return st;
+}
+
+static int tnx__bad_segment(const char *s)
+{
+    return !s || !*s || !strcmp(s, ".") || !strcmp(s, "..");
+}
+
+static int tnx__bad_key(const char *k)
+{
+    if (!k || !*k) return 1;
+    for (; *k; k++)
+        if ((uint8_t)*k < 0x21 || (uint8_t)*k > 0x7E) return 1;
+    return 0;
+}
+
+/* The request line and headers; the body follows through the JSON writer. */
+static tnx_status tnx__out_head(tnx_client *c, const char *po, const char *id,
+                                size_t body_len, tnx_error *err)
+{
+    char num[24];
+    tnx_status st;
+    c->out_len = 0;
+    st = tnx__outs(c, "POST ", err);
+    if (!st) st = tnx__outs(c, c->base_path, err);
+    if (!st) st = tnx__outs(c, "/porting_orders/", err);
+    if (!st) st = tnx__out_segment(c, po, err);
+    if (!st) st = tnx__outs(c, "/action_requirements/", err);
+    if (!st) st = tnx__out_segment(c, id, err);
+    if (!st) st = tnx__outs(c, "/initiate HTTP/1.1\r\nHost: ", err);
+    if (!st && strchr(c->host, ':')) st = tnx__outs(c, "[", err);
+    if (!st) st = tnx__outs(c, c->host, err);
+    if (!st && strchr(c->host, ':')) st = tnx__outs(c, "]", err);
+    if (!st && c->port_number != (c->https ? 443 : 80)) {
+        num[0] = ':';
+        tnx__utoa(c->port_number, num + 1);
+        st = tnx__outs(c, num, err);
+    }
+    if (!st) st = tnx__outs(c, "\r\nAuthorization: Bearer ", err);
+    if (!st) st = tnx__outs(c, c->cfg.api_key, err);
+    if (!st)
+        st = tnx__outs(c, "\r\nContent-Type: application/json"
+                          "\r\nAccept: application/json"
+                          "\r\nUser-Agent: telnyx_porting.h/" TNX_VERSION
+                          "\r\nContent-Length: ", err);
+    tnx__utoa(body_len, num);
+    if (!st) st = tnx__outs(c, num, err);
+    if (!st) st = tnx__outs(c, "\r\n\r\n", err);
+    return st;
+}
+
+/* ======================================================================== */
+/* HTTP/1.1 response parser                                                 */
+/* ======================================================================== */
+
+/* The parser's states; lines (status, headers, chunk sizes, trailers) are
+ * gathered into http.line, bodies pass straight through to the reader. */
+enum tnx__http_state {
+    TNX__H_STATUS,      /* status line */
+    TNX__H_HEADER,      /* a header line, or the empty line ending them */
+    TNX__H_BODY_LEN,    /* body of Content-Length bytes */
+    TNX__H_BODY_EOF,    /* body that ends when the connection closes */
+    TNX__H_CHUNK_SIZE,  /* chunk-size [; ext] line */
+    TNX__H_CHUNK_DATA,  /* chunk data */
+    TNX__H_CHUNK_END,   /* the CRLF after chunk data */
+    TNX__H_TRAILER,     /* trailer lines after the last chunk */
+    TNX__H_DONE
+};
+
+static void tnx__http_reset(tnx__http *h)
+{
+    memset(h, 0, sizeof *h);
+    h->state = TNX__H_STATUS;
+}
+
+static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
+                            tnx_error *err);
+
+/* Value of a header line, whitespace trimmed. */
+static void tnx__http_value(const char *v, size_t n, const char **out,
+                            size_t *out_n)
+{
+    while (n && (*v == ' ' || *v == '\t')) {
+        v++;
+        n--;
+    }
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+    *out = v;
+    *out_n = n;
+}
+
+/* Does the comma-separated list v contain the lower-case token t? */
+static int tnx__has_token(const char *v, size_t n, const char *t)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i, k;
+        const char *tok;
+        while (j < n && v[j] != ',') j++;
+        tnx__http_value(v + i, j - i, &tok, &k);
+        if (tnx__ieq(tok, k, t)) return 1;
+        i = j + 1;
+    }
+    return 0;
+}
+
+static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
+{
+    tnx__http *h = &c->http;
+    const char *line = h->line, *v;
+    size_t n = h->line_len, name_n = 0, vn, i;
+    uint64_t len = 0;
+
+    if (line[0] == ' ' || line[0] == '\t')
+        return tnx__fail(err, TNX_E_HTTP, "obsolete header folding", 0);
+    while (name_n < n && line[name_n] != ':') {
+        char ch = line[name_n++];
+        if (ch <= ' ' || ch == 0x7F)
+            return tnx__fail(err, TNX_E_HTTP, "header name", 0);
+    }
+    if (name_n == 0 || name_n == n)
+        return tnx__fail(err, TNX_E_HTTP, "header line", 0);
+    tnx__http_value(line + name_n + 1, n - name_n - 1, &v, &vn);
+
+    if (tnx__ieq(line, name_n, "content-length")) {
+        if (h->line_long)
+            return tnx__fail(err, TNX_E_HEADER, "content-length", 0);
+        if (vn == 0) return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
+        for (i = 0; i < vn; i++) {
+            if (v[i] < '0' || v[i] > '9' || len > (UINT64_MAX - 9) / 10)
+                return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
+            len = len * 10 + (uint64_t)(v[i] - '0');
+        }
+        if (h->has_length && h->length != len)
+            return tnx__fail(err, TNX_E_HTTP, "content-length twice", 0);
+        h->has_length = 1;
+        h->length = len;
+    } else if (tnx__ieq(line, name_n, "transfer-encoding")) {
+        /* We never ask for a coding, so only plain "chunked" is valid. */
+        if (h->line_long || h->chunked || !tnx__ieq(v, vn, "chunked"))
+            return tnx__fail(err, TNX_E_HTTP, "transfer-encoding", 0);
+        h->chunked = 1;
+    } else if (tnx__ieq(line, name_n, "connection")) {
+        if (h->line_long)
+            return tnx__fail(err, TNX_E_HEADER, "connection", 0);
+        if (tnx__has_token(v, vn, "close")) h->keep_alive = 0;
+        else if (tnx__has_token(v, vn, "keep-alive")) h->keep_alive = 1;
+    } else if (tnx__ieq(line, name_n, "x-request-id")) {
+        tnx__copy(err->request_id, sizeof err->request_id, v, vn);
+    }
+    return TNX_OK;
+}
+
+static tnx_status tnx__http_status_line(tnx__http *h, tnx_error *err)
+{
+    const char *l = h->line;
+    if (h->line_len < 12 || memcmp(l, "HTTP/1.", 7) != 0 ||
+        (l[7] != '0' && l[7] != '1') || l[8] != ' ' ||
+        (h->line_len > 12 && l[12] != ' ') ||
+        l[9] < '1' || l[9] > '5' || l[10] < '0' || l[10] > '9' ||
+        l[11] < '0' || l[11] > '9')
+        return tnx__fail(err, TNX_E_HTTP, "status line", 0);
+    h->version_1_0 = l[7] == '0';
+    h->keep_alive = !h->version_1_0;
+    h->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
+    err->http_status = h->status;
+    return TNX_OK;
+}
+
+/* The empty line after the headers: choose how the body is framed. */
+static tnx_status tnx__http_headers_done(tnx__http *h, tnx_error *err)
+{
+    if (h->status < 200) {
+        if (h->status == 101)
+            return tnx__fail(err, TNX_E_HTTP, "101 switching protocols", 0);
+        tnx__http_reset(h); /* interim answer: the real one follows */
+        return TNX_OK;
+    }
+    if (h->status == 204 || h->status == 304) {
+        h->state = TNX__H_DONE;
+    } else if (h->chunked) {
+        if (h->has_length) h->keep_alive = 0; /* chunked wins; be wary */
+        h->state = TNX__H_CHUNK_SIZE;
+    } else if (h->has_length) {
+        h->state = h->length ? TNX__H_BODY_LEN : TNX__H_DONE;
+    } else {
+        h->keep_alive = 0;
+        h->state = TNX__H_BODY_EOF;
+    }
+    return TNX_OK;
+}
+
+static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
+{
+    uint64_t size = 0;
+    size_t i = 0;
+    int d;
+    for (; i < h->line_len; i++) {
+        char ch = tnx__lower(h->line[i]);
+        if (ch >= '0' && ch <= '9') d = ch - '0';
+        else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
+        else break;
+        if (size >> 59) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+        size = size * 16 + (uint64_t)d;
+    }
+    if (i == 0) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+    while (i < h->line_len && (h->line[i] == ' ' || h->line[i] == '\t')) i++;
+    if (i < h->line_len && h->line[i] != ';')
+        return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+    h->length = size;
+    h->state = size ? TNX__H_CHUNK_DATA : TNX__H_TRAILER;
+    return TNX_OK;
+}
+
+/* A whole line (CR LF removed) is in h->line, perhaps cut (line_long). */
+static tnx_status tnx__http_line(tnx_client *c, tnx_error *err)
+{
+    tnx__http *h = &c->http;
+    if (memchr(h->line, '\r', h->line_len))
+        return tnx__fail(err, TNX_E_HTTP, "bare CR", 0);
+    switch (h->state) {
+    case TNX__H_STATUS:
+        if (h->line_len == 0 && !h->line_long) return TNX_OK;
+        h->state = TNX__H_HEADER;
+        return tnx__http_status_line(h, err);
+    case TNX__H_HEADER:
+        if (h->line_len == 0 && !h->line_long)
+            return tnx__http_headers_done(h, err);
+        return tnx__http_header(c, err);
+    case TNX__H_CHUNK_SIZE:
+        return tnx__http_chunk_size(h, err);
+    case TNX__H_CHUNK_END:
+        if (h->line_len != 0 || h->line_long)
+            return tnx__fail(err, TNX_E_HTTP, "chunk end", 0);
+        h->state = TNX__H_CHUNK_SIZE;
+        return TNX_OK;
+    case TNX__H_TRAILER:
+        if (h->line_len == 0 && !h->line_long) h->state = TNX__H_DONE;
+        return TNX_OK;
+    default:
+        return tnx__fail(err, TNX_E_HTTP, "parser state", 0);
+    }
+}
+
+/* Feeds n response bytes; stops at the end of the response. */
+static tnx_status tnx__http_feed(tnx_client *c, const uint8_t *b, size_t n,
+                                 tnx_error *err)
+{
+    tnx__http *h = &c->http;
+    tnx_status st = TNX_OK;
+    while (n > 0 && st == TNX_OK && h->state != TNX__H_DONE) {
+        size_t k;
+        switch (h->state) {
+        case TNX__H_BODY_LEN:
+        case TNX__H_CHUNK_DATA:
+            k = n < h->length ? n : (size_t)h->length;
+            st = tnx__body(c, b, k, err);
+            h->length -= k;
+            if (h->length == 0)
+                h->state = h->state == TNX__H_BODY_LEN ? TNX__H_DONE
+                                                       : TNX__H_CHUNK_END;
+            break;
+        case TNX__H_BODY_EOF:
+            k = n;
+            st = tnx__body(c, b, k, err);
+            break;
+        default: {
+            /* Gather a line; keep its start when it is longer than line. */
+            const uint8_t *lf = (const uint8_t *)memchr(b, '\n', n);
+            size_t take = lf ? (size_t)(lf - b) : n;
+            size_t room = sizeof h->line - 1 - h->line_len;
+            k = lf ? take + 1 : take;
+            if (take > room) {
+                h->line_long = 1;
+                take = room;
+            }
+            memcpy(h->line + h->line_len, b, take);
+            h->line_len = (uint16_t)(h->line_len + take);
+            if (lf) {
+                if (h->line_len && h->line[h->line_len - 1] == '\r')
+                    h->line_len--;
+                h->line[h->line_len] = 0;
+                st = tnx__http_line(c, err);
+                h->line_len = 0;
+                h->line_long = 0;
+            }
+            break;
+        }
+        }
+        b += k;
+        n -= k;
+    }
+    if (n > 0 && st == TNX_OK) h->keep_alive = 0; /* bytes beyond the answer */
+    return st;
+}
+
+/* ======================================================================== */
+/* JSON writer                                                              */
+/* ======================================================================== */
+
+TNX_DEF void tnx_writer_init(tnx_writer *w, tnx_sink_fn sink, void *ctx)
+{
+    memset(w, 0, sizeof *w);
+    w->sink = sink;
+    w->ctx = ctx;
+}
+
+TNX_DEF int tnx_sink_buf(void *ctx, const char *bytes, size_t len)
+{
+    tnx_buf_sink *b = (tnx_buf_sink *)ctx;
+    if (b->cap == 0 || len > b->cap - 1 - b->len) return TNX_E_ARG;
+    memcpy(b->buf + b->len, bytes, len);
+    b->len += len;
+    b->buf[b->len] = 0;
+    return 0;
+}
+
+static void tnx__w(tnx_writer *w, const char *s, size_t n)
+{
+    int r;
+    if (w->status != TNX_OK || n == 0) return;
+    r = w->sink(w->ctx, s, n);
+    if (r != 0) w->status = (tnx_status)r;
+    else w->count += n;
+}
+
+/* A JSON string: runs of plain bytes go to the sink in one piece; ", \ and
+ * C0 controls are escaped; invalid UTF-8 stops the writer (TNX_E_UTF8)
+ * before any of the string is written. */
+static void tnx__w_str(tnx_writer *w, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *p = (const uint8_t *)s, *run;
+    uint8_t lo, hi;
+    int need;
+
+    for (run = p; *run; run++) {
+        need = tnx__utf8_lead(*run, &lo, &hi);
+        if (need < 0) break;
+        if (need > 0 && (run[1] < lo || run[1] > hi)) break;
+        for (; need > 0; need--)
+            if ((*++run & 0xC0) != 0x80) break;
+        if (need > 0) break;
+    }
+    if (*run) {
+        if (w->status == TNX_OK) w->status = TNX_E_UTF8;
+        return;
+    }
+
+    tnx__w(w, "\"", 1);
+    for (run = p; *p; p++) {
+        char e[6] = { '\\', 'u', '0', '0', 0, 0 };
+        size_t en = 2;
+        if (*p >= 0x20 && *p != '"' && *p != '\\') continue;
+        tnx__w(w, (const char *)run, (size_t)(p - run));
+        switch (*p) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[4] = hex[*p >> 4];
+            e[5] = hex[*p & 15];
+            en = 6;
+        }
+        tnx__w(w, e, en);
+        run = p + 1;
+    }
+    tnx__w(w, (const char *)run, (size_t)(p - run));
+    tnx__w(w, "\"", 1);
+}
+
+/* "{"key": or ,"key": — the object's opening brace comes with its first key */
+static void tnx__w_key(tnx_writer *w, const char *key)
+{
+    tnx__w(w, w->need_comma ? "," : "{", 1);
+    w->need_comma = 1;
+    tnx__w_str(w, key);
+    tnx__w(w, ":", 1);
+}
+
+TNX_DEF tnx_status tnx_write_params(tnx_writer *w, const tnx_params *p)
+{
+    if (!p || !p->first_name || !p->last_name) {
+        if (w->status == TNX_OK) w->status = TNX_E_PARAMS;
+        return w->status;
+    }
+    tnx__w(w, "{\"params\":", 10);
+    w->need_comma = 0;
+    tnx__w_key(w, "first_name");
+    tnx__w_str(w, p->first_name);
+    tnx__w_key(w, "last_name");
+    tnx__w_str(w, p->last_name);
+    tnx__w(w, "}}", 2);
+    return w->status;
+}
+
+/* ======================================================================== */
+/* JSON reader: a push parser                                               */
+/* ======================================================================== */
+
+/* Events the reader hands to its schema, one call each. */
+enum tnx__json_event {
+    TNX__EV_OBJ, TNX__EV_OBJ_END, TNX__EV_ARR, TNX__EV_ARR_END,
+    TNX__EV_KEY,      /* js->key holds the key (key_long: too long) */
+    TNX__EV_STR,      /* a string value starts: the schema may set js->dst */
+    TNX__EV_STR_END,  /* it ended; js->dst holds it, js->trunc if cut */
+    TNX__EV_NUM, TNX__EV_TRUE, TNX__EV_FALSE, TNX__EV_NULL
+};
+
+enum tnx__json_state {
+    TNX__J_VALUE,      /* a value must come */
+    TNX__J_ARR_FIRST,  /* after '[': a value or ']' */
+    TNX__J_OBJ_FIRST,  /* after '{': a key or '}' */
+    TNX__J_KEY,        /* after ',' in an object: a key */
+    TNX__J_COLON,
+    TNX__J_AFTER,      /* after a value: ',' or the closing bracket */
+    TNX__J_STR,
+    TNX__J_ESC,        /* after a backslash */
+    TNX__J_HEX,        /* in \uXXXX, esc_n digits read */
+    TNX__J_SUR_BS,     /* after a high surrogate: '\' must follow */
+    TNX__J_SUR_U,      /* ... then 'u' */
+    TNX__J_UTF8,       /* inside a multi-byte UTF-8 character */
+    TNX__J_LIT,        /* inside true, false or null */
+    TNX__J_MINUS, TNX__J_ZERO, TNX__J_INT, TNX__J_DOT, TNX__J_FRAC,
+    TNX__J_EXP_MARK, TNX__J_EXP_SIGN, TNX__J_EXP,
+    TNX__J_DONE,       /* the top-level value ended: whitespace only */
+    TNX__J_ERROR
+};
+
+static void tnx__js_init(tnx__json *js,
+                         int (*event)(void *, int, tnx__json *), void *user)
+{
+    memset(js, 0, sizeof *js);
+    js->state = TNX__J_VALUE;
+    js->event = event;
+    js->user = user;
+}
+
+/* Appends decoded string bytes; once a string is cut, the rest is dropped. */
+static void tnx__js_put(tnx__json *js, const uint8_t *s, size_t n)
+{
+    size_t room;
+    if (!js->dst || js->trunc) return;
+    room = js->dst_cap - 1 - js->dst_len;
+    if (n > room) {
+        n = room;
+        js->trunc = 1;
+    }
+    memcpy(js->dst + js->dst_len, s, n);
+    js->dst_len += n;
+}
+
+/* Appends code point cp as UTF-8; U+0000 cannot live in a C string, so it
+ * ends the kept text and marks the string cut. */
+static void tnx__js_put_cp(tnx__json *js, uint32_t cp)
+{
+    uint8_t u[4];
+    size_t n;
+    if (cp == 0) {
+        js->trunc = 1;
+        return;
+    }
+    if (cp < 0x80) {
+        u[0] = (uint8_t)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (uint8_t)(0xC0 | (cp >> 6));
+        u[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (uint8_t)(0xE0 | (cp >> 12));
+        u[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (uint8_t)(0xF0 | (cp >> 18));
+        u[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (uint8_t)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    tnx__js_put(js, u, n);
+}
+
+static int tnx__js_is_obj(const tnx__json *js)
+{
+    unsigned d = (unsigned)js->depth - 1;
+    return (js->stack[d >> 3] >> (d & 7)) & 1;
+}
+
+/* A value has ended: what may follow depends on the enclosing container. */
+static void tnx__js_after_value(tnx__json *js)
+{
+    js->state = js->depth ? TNX__J_AFTER : TNX__J_DONE;
+}
+
+static tnx_status tnx__js_emit(tnx__json *js, int ev)
+{
+    int r = js->event ? js->event(js->user, ev, js) : 0;
+    return (tnx_status)r;
+}
+
+static tnx_status tnx__js_open(tnx__json *js, int is_obj)
+{
+    unsigned d = js->depth;
+    if (d >= TNX_JSON_DEPTH_MAX) return TNX_E_DEPTH;
+    if (is_obj) js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] | (1u << (d & 7)));
+    else js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] & ~(1u << (d & 7)));
+    js->depth++;
+    js->state = is_obj ? TNX__J_OBJ_FIRST : TNX__J_ARR_FIRST;
+    return tnx__js_emit(js, is_obj ? TNX__EV_OBJ : TNX__EV_ARR);
+}
+
+static tnx_status tnx__js_close(tnx__json *js, int is_obj)
+{
+    js->depth--;
+    tnx__js_after_value(js);
+    return tnx__js_emit(js, is_obj ? TNX__EV_OBJ_END : TNX__EV_ARR_END);
+}
+
+static tnx_status tnx__js_string_start(tnx__json *js, int is_key)
+{
+    tnx_status st = TNX_OK;
+    js->is_key = (uint8_t)is_key;
+    js->trunc = 0;
+    js->dst_len = 0;
+    if (is_key) {
+        js->dst = js->key;
+        js->dst_cap = sizeof js->key;
+    } else {
+        js->dst = NULL;
+        st = tnx__js_emit(js, TNX__EV_STR);
+    }
+    js->state = TNX__J_STR;
+    return st;
+}
+
+static tnx_status tnx__js_string_end(tnx__json *js)
+{
+    if (js->dst) {
+        if (js->trunc) js->dst_len = tnx__utf8_whole(js->dst, js->dst_len);
+        js->dst[js->dst_len] = 0;
+    }
+    if (js->is_key) {
+        js->key_len = js->dst_len;
+        js->key_long = js->trunc;
+        js->state = TNX__J_COLON;
+        return tnx__js_emit(js, TNX__EV_KEY);
+    }
+    tnx__js_after_value(js);
+    return tnx__js_emit(js, TNX__EV_STR_END);
+}
+
+/* The first byte of a value. */
+static tnx_status tnx__js_value(tnx__json *js, uint8_t ch)
+{
+    switch (ch) {
+    case '{': return tnx__js_open(js, 1);
+    case '[': return tnx__js_open(js, 0);
+    case '"': return tnx__js_string_start(js, 0);
+    case 't': js->lit = "rue"; js->state = TNX__J_LIT;
+        return tnx__js_emit(js, TNX__EV_TRUE);
+    case 'f': js->lit = "alse"; js->state = TNX__J_LIT;
+        return tnx__js_emit(js, TNX__EV_FALSE);
+    case 'n': js->lit = "ull"; js->state = TNX__J_LIT;
+        return tnx__js_emit(js, TNX__EV_NULL);
+    case '-': js->state = TNX__J_MINUS; return tnx__js_emit(js, TNX__EV_NUM);
+    case '0': js->state = TNX__J_ZERO; return tnx__js_emit(js, TNX__EV_NUM);
+    default:
+        if (ch >= '1' && ch <= '9') {
+            js->state = TNX__J_INT;
+            return tnx__js_emit(js, TNX__EV_NUM);
+        }
+        return TNX_E_JSON;
+    }
+}
+
+static int tnx__js_hexval(uint8_t ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    ch = (uint8_t)(ch | 0x20);
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    return -1;
+}
+
+/* Four hex digits of \uXXXX are in js->hex. */
+static tnx_status tnx__js_unicode(tnx__json *js)
+{
+    uint32_t cp = js->hex;
+    js->state = TNX__J_STR;
+    if (js->surrogate) {
+        if (cp < 0xDC00 || cp > 0xDFFF) return TNX_E_JSON;
+        cp = 0x10000 + ((js->surrogate - 0xD800) << 10) + (cp - 0xDC00);
+        js->surrogate = 0;
+    } else if (cp >= 0xD800 && cp <= 0xDBFF) {
+        js->surrogate = cp;
+        js->state = TNX__J_SUR_BS;
+        return TNX_OK;
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+        return TNX_E_JSON; /* a low surrogate alone */
+    }
+    tnx__js_put_cp(js, cp);
+    return TNX_OK;
+}
+
+static tnx_status tnx__js_escape(tnx__json *js, uint8_t ch)
+{
+    static const char from[] = "\"\\/bfnrt";
+    static const char to[] = "\"\\/\b\f\n\r\t";
+    const char *at;
+    uint8_t out;
+    if (ch == 'u') {
+        js->hex = 0;
+        js->esc_n = 0;
+        js->state = TNX__J_HEX;
+        return TNX_OK;
+    }
+    at = ch ? strchr(from, ch) : NULL;
+    if (!at) return TNX_E_JSON;
+    out = (uint8_t)to[at - from];
+    tnx__js_put(js, &out, 1);
+    js->state = TNX__J_STR;
+    return TNX_OK;
+}
+
+/* Number grammar: state after ch, or TNX__J_ERROR when ch cannot continue
+ * the number (the caller then ends the number if it may end here). */
+static uint8_t tnx__js_num_next(uint8_t state, uint8_t ch)
+{
+    int digit = ch >= '0' && ch <= '9';
+    int e = ch == 'e' || ch == 'E';
+    switch (state) {
+    case TNX__J_MINUS:
+        if (ch == '0') return TNX__J_ZERO;
+        return digit ? TNX__J_INT : TNX__J_ERROR;
+    case TNX__J_ZERO:
+        if (ch == '.') return TNX__J_DOT;
+        return e ? TNX__J_EXP_MARK : TNX__J_ERROR;
+    case TNX__J_INT:
+        if (digit) return TNX__J_INT;
+        if (ch == '.') return TNX__J_DOT;
+        return e ? TNX__J_EXP_MARK : TNX__J_ERROR;
+    case TNX__J_DOT:
+        return digit ? TNX__J_FRAC : TNX__J_ERROR;
+    case TNX__J_FRAC:
+        if (digit) return TNX__J_FRAC;
+        return e ? TNX__J_EXP_MARK : TNX__J_ERROR;
+    case TNX__J_EXP_MARK:
+        if (ch == '+' || ch == '-') return TNX__J_EXP_SIGN;
+        return digit ? TNX__J_EXP : TNX__J_ERROR;
+    case TNX__J_EXP_SIGN:
+    case TNX__J_EXP:
+        return digit ? TNX__J_EXP : TNX__J_ERROR;
+    default:
+        return TNX__J_ERROR;
+    }
+}
+
+static int tnx__js_num_may_end(uint8_t state)
+{
+    return state == TNX__J_ZERO || state == TNX__J_INT ||
+           state == TNX__J_FRAC || state == TNX__J_EXP;
+}
+
+static int tnx__js_ws(uint8_t ch)
+{
+    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+}
+
+/* Feeds n bytes.  Every state survives the end of a chunk, so the document
+ * may be cut anywhere.  Returns TNX_OK or the error, which sticks. */
+static tnx_status tnx__js_feed(tnx__json *js, const uint8_t *p, size_t n)
+{
+    const uint8_t *start = p, *end = p + n;
+    tnx_status st = TNX_OK;
+
+    if (js->state == TNX__J_ERROR) return TNX_E_JSON;
+    while (p < end && st == TNX_OK) {
+        uint8_t ch = *p;
+        switch (js->state) {
+        case TNX__J_STR: {
+            /* The hot loop: a run of plain ASCII goes in one piece. */
+            const uint8_t *run = p;
+            while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
+                   *p != '\\')
+                p++;
+            if (p > run) {
+                tnx__js_put(js, run, (size_t)(p - run));
+                continue;
+            }
+            p++;
+            if (ch == '"') {
+                st = tnx__js_string_end(js);
+            } else if (ch == '\\') {
+                js->state = TNX__J_ESC;
+            } else if (ch < 0x20) {
+                st = TNX_E_JSON;
+            } else {
+                int need = tnx__utf8_lead(ch, &js->utf8_lo, &js->utf8_hi);
+                if (need <= 0) st = TNX_E_JSON;
+                js->utf8_need = (uint8_t)need;
+                js->state = TNX__J_UTF8;
+                tnx__js_put(js, &ch, 1);
+            }
+            continue;
+        }
+        case TNX__J_UTF8:
+            p++;
+            if (ch < js->utf8_lo || ch > js->utf8_hi) {
+                st = TNX_E_JSON;
+                continue;
+            }
+            tnx__js_put(js, &ch, 1);
+            js->utf8_lo = 0x80;
+            js->utf8_hi = 0xBF;
+            if (--js->utf8_need == 0) js->state = TNX__J_STR;
+            continue;
+        case TNX__J_ESC:
+            p++;
+            st = tnx__js_escape(js, ch);
+            continue;
+        case TNX__J_HEX: {
+            int d = tnx__js_hexval(ch);
+            p++;
+            if (d < 0) {
+                st = TNX_E_JSON;
+                continue;
+            }
+            js->hex = js->hex * 16 + (uint32_t)d;
+            if (++js->esc_n == 4) st = tnx__js_unicode(js);
+            continue;
+        }
+        case TNX__J_SUR_BS:
+            p++;
+            if (ch != '\\') st = TNX_E_JSON;
+            js->state = TNX__J_SUR_U;
+            continue;
+        case TNX__J_SUR_U:
+            p++;
+            if (ch != 'u') st = TNX_E_JSON;
+            js->hex = 0;
+            js->esc_n = 0;
+            js->state = TNX__J_HEX;
+            continue;
+        case TNX__J_LIT:
+            p++;
+            if (ch != (uint8_t)*js->lit) st = TNX_E_JSON;
+            else if (*++js->lit == 0) tnx__js_after_value(js);
+            continue;
+        case TNX__J_MINUS: case TNX__J_ZERO: case TNX__J_INT: case TNX__J_DOT:
+        case TNX__J_FRAC: case TNX__J_EXP_MARK: case TNX__J_EXP_SIGN:
+        case TNX__J_EXP: {
+            uint8_t next = tnx__js_num_next(js->state, ch);
+            if (next != TNX__J_ERROR) {
+                js->state = next;
+                p++;
+            } else if (tnx__js_num_may_end(js->state)) {
+                tnx__js_after_value(js); /* ch is looked at again */
+            } else {
+                p++;
+                st = TNX_E_JSON;
+            }
+            continue;
+        }
+        default:
+            break;
+        }
+
+        /* Structural states: whitespace is skipped everywhere here. */
+        p++;
+        if (tnx__js_ws(ch)) continue;
+        switch (js->state) {
+        case TNX__J_VALUE:
+            st = tnx__js_value(js, ch);
+            break;
+        case TNX__J_ARR_FIRST:
+            st = ch == ']' ? tnx__js_close(js, 0) : tnx__js_value(js, ch);
+            break;
+        case TNX__J_OBJ_FIRST:
+            if (ch == '}') st = tnx__js_close(js, 1);
+            else if (ch == '"') st = tnx__js_string_start(js, 1);
+            else st = TNX_E_JSON;
+            break;
+        case TNX__J_KEY:
+            st = ch == '"' ? tnx__js_string_start(js, 1) : TNX_E_JSON;
+            break;
+        case TNX__J_COLON:
+            if (ch == ':') js->state = TNX__J_VALUE;
+            else st = TNX_E_JSON;
+            break;
+        case TNX__J_AFTER: {
+            int obj = tnx__js_is_obj(js);
+            if (ch == ',') js->state = obj ? TNX__J_KEY : TNX__J_VALUE;
+            else if (ch == (obj ? '}' : ']')) st = tnx__js_close(js, obj);
+            else st = TNX_E_JSON;
+            break;
+        }
+        default: /* TNX__J_DONE: only whitespace may follow */
+            st = TNX_E_JSON;
+            break;
+        }
+    }
+    if (st != TNX_OK) {
+        js->state = TNX__J_ERROR;
+        js->offset += (long)(p - start) - 1;
+        return st;
+    }
+    js->offset += (long)n;
+    return TNX_OK;
+}
+
+static tnx_status tnx__js_end(tnx__json *js)
+{
+    if (js->state == TNX__J_ERROR) return TNX_E_JSON;
+    if (js->depth == 0 && tnx__js_num_may_end(js->state))
+        js->state = TNX__J_DONE;
+    if (js->state == TNX__J_DONE) return TNX_OK;
+    js->state = TNX__J_ERROR;
+    return TNX_E_JSON;
+}
+
+/* ======================================================================== */
+/* Schemas: JSON fields into C structs                                      */
+/* ======================================================================== */
+
+/* A schema is a table of nodes; each names its key, its parent and what it
+ * holds.  The mapper follows the reader's events through it and skips
+ * anything the table does not name, at any depth, with a counter. */
+enum tnx__kind {
+    TNX__K_ROOT,      /* the top-level object */
+    TNX__K_OBJ,       /* an object */
+    TNX__K_ARR,       /* an array of objects; its item node comes next */
+    TNX__K_ITEM,      /* one object of that array */
+    TNX__K_STR,       /* a string */
+    TNX__K_STR_NULL,  /* a string or null */
+    TNX__K_STATUS,    /* the status string, also decoded to an enum */
+    TNX__K_BOOL
+};
+enum tnx__target { TNX__T_NONE, TNX__T_AR, TNX__T_ITEM, TNX__T_PARAMS };
+#define TNX__NONE 0xFF
+
+typedef struct tnx__node {
+    const char *key;
+    const char *path;   /* how errors name it */
+    uint8_t parent, kind, target, bit;
+    uint16_t off, cap;
+} tnx__node;
+
+typedef struct tnx__schema {
+    const tnx__node *nodes;
+    uint8_t count;
+} tnx__schema;
+
+#define TNX__AR(key, kind, bit, member) \
+    { #key, "data." #key, 1, kind, TNX__T_AR, bit, \
+      (uint16_t)offsetof(tnx_action_requirement, member), \
+      (uint16_t)sizeof(((tnx_action_requirement *)0)->member) }
+#define TNX__ITEM(key, path, parent, member) \
+    { key, path, parent, TNX__K_STR, TNX__T_ITEM, 0, \
+      (uint16_t)offsetof(tnx_api_error, member), \
+      (uint16_t)sizeof(((tnx_api_error *)0)->member) }
+
+/* Node 1 is `data`: tnx_initiate checks that it was there. */
+static const tnx__node tnx__response_nodes[] = {
+    { "", "top-level value", TNX__NONE, TNX__K_ROOT, 0, 0, 0, 0 },
+    { "data", "data", 0, TNX__K_OBJ, 0, 0, 0, 0 },
+    TNX__AR(id, TNX__K_STR, TNX_F_ID, id),
+    TNX__AR(record_type, TNX__K_STR, TNX_F_RECORD_TYPE, record_type),
+    TNX__AR(porting_order_id, TNX__K_STR, TNX_F_PORTING_ORDER_ID,
+            porting_order_id),
+    TNX__AR(requirement_type_id, TNX__K_STR, TNX_F_REQUIREMENT_TYPE_ID,
+            requirement_type_id),
+    TNX__AR(action_type, TNX__K_STR, TNX_F_ACTION_TYPE, action_type),
+    TNX__AR(action_url, TNX__K_STR_NULL, TNX_F_ACTION_URL, action_url),
+    TNX__AR(status, TNX__K_STATUS, TNX_F_STATUS, status_raw),
+    TNX__AR(cancel_reason, TNX__K_STR_NULL, TNX_F_CANCEL_REASON,
+            cancel_reason),
+    TNX__AR(created_at, TNX__K_STR, TNX_F_CREATED_AT, created_at),
+    TNX__AR(updated_at, TNX__K_STR, TNX_F_UPDATED_AT, updated_at),
+    { "errors", "errors", 0, TNX__K_ARR, 0, 0, 0, 0 },
+    { "", "errors[]", 12, TNX__K_ITEM, 0, 0, 0, 0 },
+    TNX__ITEM("code", "errors[].code", 13, code),
+    TNX__ITEM("title", "errors[].title", 13, title),
+    TNX__ITEM("detail", "errors[].detail", 13, detail),
+    { "source", "errors[].source", 13, TNX__K_OBJ, 0, 0, 0, 0 },
+    TNX__ITEM("pointer", "errors[].source.pointer", 17, pointer),
+    { "meta", "errors[].meta", 13, TNX__K_OBJ, 0, 0, 0, 0 },
+    { "retryable", "errors[].meta.retryable", 19, TNX__K_BOOL, TNX__T_ITEM,
+      0, (uint16_t)offsetof(tnx_api_error, retryable), 1 },
+};
+#define TNX__NODE_DATA 1
+
+#define TNX__PARAM(key, bit, member) \
+    { #key, "params." #key, 1, TNX__K_STR, TNX__T_PARAMS, bit, \
+      (uint16_t)offsetof(tnx_params_buf, member), \
+      (uint16_t)sizeof(((tnx_params_buf *)0)->member) }
+
+static const tnx__node tnx__params_nodes[] = {
+    { "", "top-level value", TNX__NONE, TNX__K_ROOT, 0, 0, 0, 0 },
+    { "params", "params", 0, TNX__K_OBJ, 0, 0, 0, 0 },
+    TNX__PARAM(first_name, 0, first_name),
+    TNX__PARAM(last_name, 1, last_name),
+};
+
+static const tnx__schema tnx__response_schema = {
+    tnx__response_nodes, sizeof tnx__response_nodes / sizeof(tnx__node)
+};
+static const tnx__schema tnx__params_schema = {
+    tnx__params_nodes, sizeof tnx__params_nodes / sizeof(tnx__node)
+};
+
+static const tnx__node *tnx__map_nodes(const tnx__map *m)
+{
+    return ((const tnx__schema *)m->schema)->nodes;
+}
+
+/* The child of the current object whose key is js->key, or TNX__NONE. */
+static uint8_t tnx__map_find(const tnx__map *m, const tnx__json *js)
+{
+    const tnx__schema *s = (const tnx__schema *)m->schema;
+    uint8_t i;
+    if (js->key_long) return TNX__NONE;
+    for (i = 0; i < s->count; i++)
+        if (s->nodes[i].parent == m->node &&
+            strcmp(s->nodes[i].key, js->key) == 0)
+            return i;
+    return TNX__NONE;
+}
+
+/* Start of the struct a node writes into, or NULL (errors beyond the kept
+ * ones are counted, not stored). */
+static uint8_t *tnx__map_base(const tnx__map *m, const tnx__node *nd)
+{
+    if (nd->target == TNX__T_ITEM) {
+        tnx_error *e = (tnx_error *)m->base2;
+        if (m->item == 0 || m->item > TNX_ERRORS_MAX) return NULL;
+        return (uint8_t *)&e->errors[m->item - 1];
+    }
+    return (uint8_t *)m->base;
+}
+
+/* Records what happened to a field: present, null, cut. */
+static void tnx__map_mark(const tnx__map *m, const tnx__node *nd, int null,
+                          int cut)
+{
+    uint16_t bit = (uint16_t)(1u << nd->bit);
+    if (nd->target == TNX__T_AR) {
+        tnx_action_requirement *ar = (tnx_action_requirement *)m->base;
+        ar->present |= bit;
+        if (null) ar->is_null |= bit;
+        else ar->is_null &= (uint16_t)~bit;
+        if (cut) ar->truncated |= bit;
+        else ar->truncated &= (uint16_t)~bit;
+    } else if (nd->target == TNX__T_PARAMS) {
+        tnx_params_buf *pb = (tnx_params_buf *)m->base;
+        pb->present = (uint8_t)(pb->present | bit);
+        if (cut) pb->truncated = (uint8_t)(pb->truncated | bit);
+    } else if (nd->target == TNX__T_ITEM && cut) {
+        uint8_t *b = tnx__map_base(m, nd);
+        if (b) ((tnx_api_error *)b)->truncated = 1;
+    }
+}
+
+static tnx_ar_status tnx__status_of(const char *s)
+{
+    static const char *const names[] = {
+        "created", "pending", "completed", "cancelled", "failed"
+    };
+    int i;
+    for (i = 0; i < 5; i++)
+        if (strcmp(s, names[i]) == 0) return (tnx_ar_status)(TNX_AR_CREATED + i);
+    return TNX_AR_UNKNOWN;
+}
+
+/* A value starts at node t: check its type, enter containers, aim
+ * strings at their field. */
+static int tnx__map_value(tnx__map *m, uint8_t t, int ev, tnx__json *js)
+{
+    const tnx__node *nd = &tnx__map_nodes(m)[t];
+    uint8_t *base;
+    int ok;
+    switch (nd->kind) {
+    case TNX__K_ROOT: case TNX__K_OBJ: case TNX__K_ITEM:
+        ok = ev == TNX__EV_OBJ;
+        break;
+    case TNX__K_ARR:
+        ok = ev == TNX__EV_ARR;
+        break;
+    case TNX__K_BOOL:
+        ok = ev == TNX__EV_TRUE || ev == TNX__EV_FALSE;
+        break;
+    case TNX__K_STR_NULL:
+        ok = ev == TNX__EV_STR || ev == TNX__EV_NULL;
+        break;
+    default:
+        ok = ev == TNX__EV_STR;
+        break;
+    }
+    if (!ok) {
+        m->where = nd->path;
+        return TNX_E_SCHEMA;
+    }
+    m->entered |= (uint32_t)1 << t;
+    if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) {
+        m->node = t;
+        if (nd->kind == TNX__K_ITEM) {
+            tnx_error *e = (tnx_error *)m->base2;
+            e->count++;
+            m->item = e->count;
+            base = tnx__map_base(m, nd);
+            if (base) ((tnx_api_error *)base)->retryable = -1;
+        }
+        return TNX_OK;
+    }
+    base = tnx__map_base(m, nd);
+    if (!base) return TNX_OK;
+    if (nd->kind == TNX__K_BOOL) {
+        base[nd->off] = ev == TNX__EV_TRUE;
+        return TNX_OK;
+    }
+    base[nd->off] = 0;
+    if (ev == TNX__EV_NULL) {
+        tnx__map_mark(m, nd, 1, 0);
+        return TNX_OK;
+    }
+    js->dst = (char *)base + nd->off;
+    js->dst_cap = nd->cap;
+    m->pending = t;
+    return TNX_OK;
+}
+
+static int tnx__map_event(void *user, int ev, tnx__json *js)
+{
+    tnx__map *m = (tnx__map *)user;
+    const tnx__node *nodes = tnx__map_nodes(m);
+    uint8_t t;
+
+    if (m->skip_depth) {
+        if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) m->skip_depth++;
+        else if (ev == TNX__EV_OBJ_END || ev == TNX__EV_ARR_END)
+            m->skip_depth--;
+        return TNX_OK;
+    }
+    switch (ev) {
+    case TNX__EV_KEY:
+        m->pending = tnx__map_find(m, js);
+        return TNX_OK;
+    case TNX__EV_OBJ_END:
+    case TNX__EV_ARR_END:
+        m->node = nodes[m->node].parent;
+        m->pending = TNX__NONE;
+        return TNX_OK;
+    case TNX__EV_STR_END:
+        t = m->pending;
+        if (t != TNX__NONE && js->dst) {
+            const tnx__node *nd = &nodes[t];
+            tnx__map_mark(m, nd, 0, js->trunc);
+            if (nd->kind == TNX__K_STATUS)
+                ((tnx_action_requirement *)m->base)->status =
+                    tnx__status_of(js->dst);
+        }
+        m->pending = TNX__NONE;
+        return TNX_OK;
+    default:
+        break;
+    }
+
+    /* A value starts: the root, an array item, or the pending key's. */
+    if (m->node == TNX__NONE) t = 0;
+    else if (nodes[m->node].kind == TNX__K_ARR) t = (uint8_t)(m->node + 1);
+    else t = m->pending;
+    if (t == TNX__NONE) {
+        if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) m->skip_depth = 1;
+        return TNX_OK;
+    }
+    return tnx__map_value(m, t, ev, js);
+}
+
+static void tnx__reader_init(tnx_reader *r, const tnx__schema *s, void *base,
+                             void *base2)
+{
+    memset(r, 0, sizeof *r);
+    r->map.schema = s;
+    r->map.base = base;
+    r->map.base2 = base2;
+    r->map.node = TNX__NONE;
+    r->map.pending = TNX__NONE;
+    tnx__js_init(&r->js, tnx__map_event, &r->map);
+}
+
+TNX_DEF void tnx_reader_response(tnx_reader *r, tnx_action_requirement *ar,
+                                 tnx_error *err)
+{
+    memset(ar, 0, sizeof *ar);
+    memset(err->errors, 0, sizeof err->errors);
+    err->count = 0;
+    tnx__reader_init(r, &tnx__response_schema, ar, err);
+}
+
+TNX_DEF void tnx_reader_params(tnx_reader *r, tnx_params_buf *pb)
+{
+    memset(pb, 0, sizeof *pb);
+    tnx__reader_init(r, &tnx__params_schema, pb, NULL);
+}
+
+TNX_DEF tnx_status tnx_reader_feed(tnx_reader *r, const void *buf, size_t len)
+{
+    if (r->status == TNX_OK)
+        r->status = tnx__js_feed(&r->js, (const uint8_t *)buf, len);
+    return r->status;
+}
+
+TNX_DEF tnx_status tnx_reader_end(tnx_reader *r)
+{
+    if (r->status == TNX_OK) r->status = tnx__js_end(&r->js);
+    return r->status;
+}
+
+TNX_DEF long tnx_reader_offset(const tnx_reader *r) { return r->js.offset; }
+
+TNX_DEF const char *tnx_reader_where(const tnx_reader *r)
+{
+    return r->map.where;
+}
+
+/* The ten fields, in the order of the API's schema. */
+TNX_DEF tnx_status tnx_write_action_requirement(tnx_writer *w,
+                                               const tnx_action_requirement *ar)
+{
+    const tnx__node *nd = &tnx__response_nodes[2];
+    int i;
+    w->need_comma = 0;
+    for (i = 0; i < TNX_F_COUNT; i++, nd++) {
+        uint16_t bit = (uint16_t)(1u << i);
+        tnx__w_key(w, nd->key);
+        if (!(ar->present & bit) || (ar->is_null & bit))
+            tnx__w(w, "null", 4);
+        else
+            tnx__w_str(w, (const char *)ar + nd->off);
+    }
+    tnx__w(w, "}", 1);
+    return w->status;
+}
+
+/* ======================================================================== */
+/* The client call                                                          */
+/* ======================================================================== */
+
+TNX_DEF tnx_config tnx_config_default(void)
+{
+    tnx_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.base_url = "https://api.telnyx.com/v2";
+    cfg.connect_timeout_ms = 10000;
+    cfg.timeout_ms = 30000;
+    cfg.body_max = TNX_BODY_MAX_DEFAULT;
+    cfg.log_level = TNX_LOG_INFO;
+    return cfg;
+}
+
+static int tnx__host_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
+}
+
+/* http(s)://host[:port][/path] or http(s)://[v6]:port/path. */
+static tnx_status tnx__parse_url(tnx_client *c, const char *url)
+{
+    const char *p = url, *h, *he;
+    size_t i, n;
+    unsigned long port = 0;
+
+    if (strncmp(p, "https://", 8) == 0) {
+        c->https = 1;
+        p += 8;
+    } else if (strncmp(p, "http://", 7) == 0) {
+#ifndef TNX_NO_TLS
+        return TNX_E_URL; /* the API key would travel in clear text */
+#else
+        p += 7;
+#endif
+    } else {
+        return TNX_E_URL;
+    }
+    if (*p == '[') {
+        h = ++p;
+        he = strchr(h, ']');
+        if (!he) return TNX_E_URL;
+        for (i = 0; h + i < he; i++)
+            if (!tnx__host_char(h[i]) && h[i] != ':') return TNX_E_URL;
+        p = he + 1;
+    } else {
+        h = p;
+        while (tnx__host_char(*p)) p++;
+        he = p;
+    }
+    n = (size_t)(he - h);
+    if (n == 0 || n >= sizeof c->host) return TNX_E_URL;
+    memcpy(c->host, h, n);
+    c->host[n] = 0;
+    if (*p == ':') {
+        for (p++, i = 0; *p >= '0' && *p <= '9' && i < 6; p++, i++)
+            port = port * 10 + (unsigned long)(*p - '0');
+        if (i == 0 || port == 0 || port > 65535) return TNX_E_URL;
+    }
+    c->port_number = (uint16_t)(port ? port : (c->https ? 443 : 80));
+    if (*p && *p != '/') return TNX_E_URL;
+    n = strlen(p);
+    while (n && p[n - 1] == '/') n--;
+    if (n >= sizeof c->base_path) return TNX_E_URL;
+    for (i = 0; i < n; i++)
+        if ((uint8_t)p[i] <= 0x20 || (uint8_t)p[i] >= 0x7F || p[i] == '?' ||
+            p[i] == '#')
+            return TNX_E_URL;
+    memcpy(c->base_path, p, n);
+    c->base_path[n] = 0;
+    return TNX_OK;
+}
+
+static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
+{
+    const tnx_config *cfg = &c->cfg;
+    size_t n;
+    if (cfg->base_url)
+        return tnx__parse_url(c, cfg->base_url) == TNX_OK
+                   ? TNX_OK
+                   : tnx__fail(err, TNX_E_URL, "base_url", 0);
+#ifndef TNX_NO_TLS
+    c->https = 1;
+#endif
+    if (!cfg->host || !*cfg->host || strlen(cfg->host) >= sizeof c->host)
+        return tnx__fail(err, TNX_E_URL, "host", 0);
+    for (n = 0; cfg->host[n]; n++)
+        if (!tnx__host_char(cfg->host[n]) && cfg->host[n] != ':')
+            return tnx__fail(err, TNX_E_URL, "host", 0);
+    strcpy(c->host, cfg->host);
+    c->port_number = cfg->port_number ? cfg->port_number
+                                      : (uint16_t)(c->https ? 443 : 80);
+    n = cfg->base_path ? strlen(cfg->base_path) : 0;
+    if (n >= sizeof c->base_path || (n && cfg->base_path[0] != '/'))
+        return tnx__fail(err, TNX_E_URL, "base_path", 0);
+    if (n) memcpy(c->base_path, cfg->base_path, n + 1);
+    return TNX_OK;
+}
+
+TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
+                                   tnx_error *err)
+{
+    const tnx_port *p;
+    tnx_status st;
+    memset(c, 0, sizeof *c);
+    memset(err, 0, sizeof *err);
+    p = cfg ? cfg->port : NULL;
+    if (!p || !p->connect || !p->send || !p->recv || !p->close || !p->now_ms)
+        return tnx__fail(err, TNX_E_ARG, "port", 0);
+    c->cfg = *cfg;
+    if (!c->cfg.timeout_ms) c->cfg.timeout_ms = 30000;
+    if (!c->cfg.connect_timeout_ms) c->cfg.connect_timeout_ms = 10000;
+    if (tnx__bad_key(cfg->api_key))
+        return tnx__fail(err, TNX_E_API_KEY, "api_key", 0);
+    st = tnx__parse_target(c, err);
+    if (st != TNX_OK) return st;
+#ifndef TNX_NO_TLS
+    if (c->https) {
+        if (cfg->insecure_skip_tls_verify)
+            tnx__log(cfg, TNX_LOG_WARN,
+                     "TLS verification is OFF: anyone on the path can "
+                     "read", "the API key", -1);
+        st = tnx__tls_init(c, err);
+        if (st != TNX_OK) tnx_client_free(c);
+    }
+#endif
+    return st;
+}
+
+TNX_DEF void tnx_client_free(tnx_client *c)
+{
+    if (!c) return;
+    if (c->cfg.port) tnx__disconnect(c);
+#ifndef TNX_NO_TLS
+    if (c->tls_ready) {
+        mbedtls_ssl_free(&c->ssl);
+        mbedtls_ssl_config_free(&c->conf);
+        mbedtls_x509_crt_free(&c->ca);
+        mbedtls_ctr_drbg_free(&c->drbg);
+        c->tls_ready = 0;
+    }
+#endif
+    tnx__wipe(c->buf, sizeof c->buf);
+}
+
+static int tnx__count_sink(void *ctx, const char *bytes, size_t len)
+{
+    (void)ctx;
+    (void)bytes;
+    (void)len;
+    return 0;
+}
+
+static int tnx__request_sink(void *ctx, const char *bytes, size_t len)
+{
+    tnx_client *c = (tnx_client *)ctx;
+    return (int)tnx__out(c, bytes, len, c->err);
+}
+
+/* Body bytes of the answer go to the JSON reader as they arrive. */
+static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
+                            tnx_error *err)
+{
+    tnx__http *h = &c->http;
+    tnx_status st;
+    h->body_seen += n;
+    if (c->cfg.body_max && h->body_seen > c->cfg.body_max)
+        return tnx__fail(err, TNX_E_BODY_LARGE, "body", 0);
+    if (c->body_bad) return TNX_OK;
+    st = tnx_reader_feed(&c->reader, b, n);
+    if (st == TNX_OK) return TNX_OK;
+    if (h->status >= 200 && h->status < 300) {
+        err->offset = tnx_reader_offset(&c->reader);
+        return tnx__fail(err, st, tnx_reader_where(&c->reader)
+                                      ? tnx_reader_where(&c->reader)
+                                      : "response body", 0);
+    }
+    c->body_bad = 1; /* an error page that is not Telnyx JSON: keep status */
+    return TNX_OK;
+}
+
+/* One request and its answer on an open connection.  *answered turns 1 at
+ * the first byte of the answer. */
+static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
+                                const tnx_params *params, size_t body_len,
+                                tnx_action_requirement *out, tnx_error *err,
+                                int *answered)
+{
+    tnx_writer w;
+    tnx_status st;
+    size_t got;
+
+    c->err = err;
+    tnx__http_reset(&c->http);
+    tnx_reader_response(&c->reader, out, err);
+    c->body_bad = 0;
+    st = tnx__out_head(c, po, id, body_len, err);
+    if (st == TNX_OK) {
+        tnx_writer_init(&w, tnx__request_sink, c);
+        st = tnx_write_params(&w, params);
+    }
+    if (st == TNX_OK) st = tnx__tx(c, c->buf, c->out_len, err);
+    tnx__wipe(c->buf, sizeof c->buf); /* the API key passed through here */
+    c->out_len = 0;
+    if (st != TNX_OK) return st;
+
+    while (c->http.state != TNX__H_DONE) {
+        st = tnx__rx(c, c->buf, sizeof c->buf, &got, err);
+        if (st != TNX_OK) return st;
+        if (got == 0) {
+            if (c->http.state == TNX__H_BODY_EOF && c->eof_clean) break;
+            return tnx__fail(err, TNX_E_CLOSED, *answered ? "response"
+                                                          : "no response", 0);
+        }
+        *answered = 1;
+        st = tnx__http_feed(c, c->buf, got, err);
+        if (st != TNX_OK) return st;
+    }
+    if (!c->http.keep_alive) tnx__disconnect(c);
+    tnx__log(&c->cfg, TNX_LOG_INFO, "answer", err->request_id,
+             c->http.status);
+
+    if (c->http.status < 200 || c->http.status > 299) {
+        if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK)
+            err->count = 0;
+        return tnx__fail(err, TNX_E_API, "http status", 0);
+    }
+    st = tnx_reader_end(&c->reader);
+    if (st != TNX_OK) {
+        err->offset = tnx_reader_offset(&c->reader);
+        return tnx__fail(err, st, "response body", 0);
+    }
+    if (!(c->reader.map.entered & (1u << TNX__NODE_DATA)))
+        return tnx__fail(err, TNX_E_SCHEMA, "data", 0);
+    if (out->truncated)
+        tnx__log(&c->cfg, TNX_LOG_WARN, "fields cut to fit, mask", NULL,
+                 out->truncated);
+    return TNX_OK;
+}
+
+TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
+                                const char *id, const tnx_params *params,
+                                tnx_action_requirement *out, tnx_error *err)
+{
+    tnx_writer w;
+    tnx_status st = TNX_OK;
+    int attempt;
+
+    TNX_ASSERT(c && out && err);
+    memset(out, 0, sizeof *out);
+    memset(err, 0, sizeof *err);
+    if (!c->cfg.port) return tnx__fail(err, TNX_E_ARG, "client", 0);
+    if (tnx__bad_segment(porting_order_id))
+        return tnx__fail(err, TNX_E_PATH_PARAM, "porting_order_id", 0);
+    if (tnx__bad_segment(id)) return tnx__fail(err, TNX_E_PATH_PARAM, "id", 0);
+
+    /* A first pass that only counts gives Content-Length. */
+    tnx_writer_init(&w, tnx__count_sink, NULL);
+    if (tnx_write_params(&w, params) != TNX_OK)
+        return tnx__fail(err, w.status, "params", 0);
+
+    c->deadline = tnx__now(c) + c->cfg.timeout_ms;
+    for (attempt = 0; attempt < 2; attempt++) {
+        int reused = c->connected, answered = 0;
+        if (!c->connected) {
+            st = tnx__connect(c, err);
+            if (st != TNX_OK) return st;
+        }
+        st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
+                           err, &answered);
+        if (st == TNX_OK || st == TNX_E_API) break;
+        tnx__disconnect(c);
+        /* A kept connection the server had closed: once more, afresh. */
+        if (!reused || answered || (st != TNX_E_CLOSED && st != TNX_E_IO))
+            break;
+        tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
+                 "reconnecting", NULL, -1);
+        memset(err, 0, sizeof *err);
+    }
+    if (st != TNX_OK) {
+        if (st != TNX_E_API) tnx__disconnect(c);
+        tnx__log(&c->cfg, TNX_LOG_ERROR, tnx_status_name(st), err->where,
+                 err->http_status ? err->http_status : -1);
+    }
+    return st;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* TELNYX_PORTING_IMPLEMENTATION */

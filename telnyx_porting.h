@@ -2028,8 +2028,8 @@ static int tnx__map_value(tnx__map *m, uint8_t t, int ev, tnx__json *js)
             tnx_error *e = (tnx_error *)m->base2;
             e->count++;
             m->item = e->count;
-            base = tnx__map_base(m, nd);
-            if (base) ((tnx_api_error *)base)->retryable = -1;
+            if (m->item <= TNX_ERRORS_MAX)
+                e->errors[m->item - 1].retryable = -1;
         }
         return TNX_OK;
     }

@@ -1,0 +1,95 @@
+# telnyx_porting.h — build, test and demo.
+#
+#   make            the CLI (build/initiate), the mock server and the tests
+#   make test       every test, sanitizers on; last line "N passed, N failed"
+#   make demo       the CLI against the mock over TLS on localhost
+#   make clean
+#
+# Missing Debian packages are installed first (scripts/need.sh says which).
+
+CC      ?= cc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+B       := build
+STRICT  := -std=c99 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Werror
+CFLAGS  ?= -O1 -g
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+INC     := -I. -Iports
+MBEDTLS ?= -lmbedtls -lmbedx509 -lmbedcrypto
+MBEDTLS_CFLAGS ?=
+PACKAGES := gcc g++ clang make libmbedtls-dev
+
+PORT_POSIX := ports/tnx_port_posix.c
+PORT_MEM   := ports/tnx_port_mem.c
+HDR        := telnyx_porting.h
+
+TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract
+
+.PHONY: all deps test demo clean check-warnings
+
+all: deps $(B)/initiate $(B)/mock_server $(TESTS)
+
+deps:
+	@sh scripts/need.sh $(PACKAGES)
+
+$(B):
+	@mkdir -p $(B)
+
+# The CLI, as a user builds it: no sanitizers.
+$(B)/initiate: examples/initiate.c $(PORT_POSIX) $(HDR) | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(MBEDTLS_CFLAGS) $(INC) -o $@ \
+	    examples/initiate.c $(PORT_POSIX) $(MBEDTLS)
+
+$(B)/mock_server: tests/mock/mock_server.c | $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(MBEDTLS_CFLAGS) \
+	    -o $@ $< $(MBEDTLS)
+
+# Tests run under AddressSanitizer and UndefinedBehaviorSanitizer.
+$(B)/test_json: tests/test_json.c $(HDR) tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	    -o $@ $< $(MBEDTLS)
+
+$(B)/test_http: tests/test_http.c $(PORT_MEM) $(HDR) tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
+
+$(B)/test_e2e: tests/test_e2e.c $(PORT_POSIX) $(HDR) tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
+	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
+
+$(B)/test_port_contract: tests/test_port_contract.c $(PORT_POSIX) \
+                         $(PORT_MEM) $(HDR) | $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
+	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) \
+	    $(PORT_MEM) $(MBEDTLS)
+
+# The header, with its implementation, under gcc, clang and C++.
+check-warnings: deps | $(B)
+	@printf '#define TELNYX_PORTING_IMPLEMENTATION\n#include "telnyx_porting.h"\n' \
+	    > $(B)/impl.c
+	@cp $(B)/impl.c $(B)/impl.cpp
+	gcc   $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-gcc.o
+	clang $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-clang.o
+	gcc   $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
+	clang $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
+	g++ -std=c++11 -Wall -Wextra -Werror $(MBEDTLS_CFLAGS) -I. \
+	    -c $(B)/impl.cpp -o $(B)/impl-gxx.o
+	clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests -D_POSIX_C_SOURCE=200809L \
+	    -fsyntax-only examples/initiate.c tests/mock/mock_server.c \
+	    $(PORT_POSIX) $(PORT_MEM)
+	@if nm $(B)/impl-gcc.o $(B)/impl-notls.o | \
+	    grep -E ' U (malloc|calloc|realloc|free)$$'; then \
+	    echo "the library calls an allocator"; exit 1; fi
+
+test: all check-warnings
+	@sh tests/run.sh $(TESTS)
+
+demo: all
+	@sh tests/demo.sh
+
+clean:
+	rm -rf $(B)
+
+-include mk/*.mk

@@ -114,8 +114,9 @@ static void report(const tnx_error *e)
         if (e->where) fprintf(stderr, " (%s)", e->where);
         if (e->status == TNX_E_JSON || e->status == TNX_E_SCHEMA)
             fprintf(stderr, " at body byte %ld", e->offset);
-        if (e->lib_code < -1)
-            fprintf(stderr, " [code -0x%04x]", (unsigned)-e->lib_code);
+        if ((e->status == TNX_E_TLS || e->status == TNX_E_CA ||
+             e->status == TNX_E_ENTROPY) && e->lib_code < 0)
+            fprintf(stderr, " [mbedTLS -0x%04x]", (unsigned)-e->lib_code);
         if (e->http_status) fprintf(stderr, " [HTTP %d]", e->http_status);
     }
     if (e->request_id[0]) fprintf(stderr, " [request id %s]", e->request_id);

@@ -27,8 +27,10 @@ HDR        := telnyx_porting.h
 
 TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract
 
-.PHONY: all deps test demo clean check-warnings
+.PHONY: all deps test demo clean check-warnings bench fuzz
 
+# Fragments add to TESTS and PACKAGES, and add to `bench` and `fuzz` with
+# double-colon rules (bench:: ...), so each layer keeps its own file.
 all: deps $(B)/initiate $(B)/mock_server $(TESTS)
 
 deps:

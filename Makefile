@@ -31,6 +31,7 @@ TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract
 
 # Fragments add to TESTS and PACKAGES, and add to `bench` and `fuzz` with
 # double-colon rules (bench:: ...), so each layer keeps its own file.
+.DEFAULT_GOAL := all
 -include mk/*.mk
 all: deps $(B)/initiate $(B)/mock_server $(TESTS)
 

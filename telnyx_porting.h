@@ -47,7 +47,9 @@
  *   TNX_NAME_MAX           bytes of a name read by tnx_params_parse (128)
  *   TNX_ERRORS_MAX         errors[] entries kept; the rest counted (2)
  *   TNX_ERR_CODE_MAX, TNX_ERR_TITLE_MAX, TNX_ERR_DETAIL_MAX,
- *   TNX_ERR_POINTER_MAX    sizes of an error's strings  (16, 64, 160, 48)
+ *   TNX_ERR_POINTER_MAX, TNX_ERR_URL_MAX
+ *                          sizes of an error's strings
+ *                          (16, 64, 160, 48, 80)
  *   TNX_REQUEST_ID_MAX     bytes of x-request-id kept           (48)
  *   TNX_JSON_DEPTH_MAX     deepest JSON nesting accepted        (32)
  *   TNX_JSON_KEY_MAX       longest JSON key compared, in bytes  (24)
@@ -119,6 +121,9 @@
 #endif
 #ifndef TNX_ERR_POINTER_MAX
 #define TNX_ERR_POINTER_MAX 48
+#endif
+#ifndef TNX_ERR_URL_MAX
+#define TNX_ERR_URL_MAX 80
 #endif
 #ifndef TNX_REQUEST_ID_MAX
 #define TNX_REQUEST_ID_MAX 48
@@ -269,14 +274,20 @@ typedef struct tnx_action_requirement {
     uint16_t truncated;  /* 1 << tnx_field: the value did not fit */
 } tnx_action_requirement;
 
-/* One entry of a Telnyx `errors` array. */
+/* Strings of an errors[] entry; also bit numbers in its `truncated`. */
+typedef enum tnx_err_field {
+    TNX_EF_CODE, TNX_EF_TITLE, TNX_EF_DETAIL, TNX_EF_POINTER, TNX_EF_URL
+} tnx_err_field;
+
+/* One entry of a Telnyx `errors` array; absent strings are empty. */
 typedef struct tnx_api_error {
     char code[TNX_ERR_CODE_MAX];        /* a string, e.g. "10015" */
     char title[TNX_ERR_TITLE_MAX];
     char detail[TNX_ERR_DETAIL_MAX];
     char pointer[TNX_ERR_POINTER_MAX];  /* source.pointer, e.g. "/params" */
+    char url[TNX_ERR_URL_MAX];          /* meta.url: the error's page */
     int8_t retryable;                   /* meta.retryable: 1, 0, -1 absent */
-    uint8_t truncated;                  /* 1: some string above was cut */
+    uint8_t truncated;                  /* 1 << tnx_err_field: it was cut */
 } tnx_api_error;
 
 /* Why a call failed.  Filled by every call that takes it; all fields are
@@ -338,20 +349,24 @@ typedef struct tnx_params {
 } tnx_params;
 
 /* Private states, public only so that their size is known. */
+struct tnx__map;
 typedef struct tnx__json {
-    uint8_t state, after_lit, esc_n, utf8_need, utf8_lo, utf8_hi;
+    uint8_t state, esc_n, utf8_need, utf8_lo, utf8_hi, u8_n;
+    uint8_t u8[4];            /* a UTF-8 character cut by a chunk boundary */
     uint8_t is_key, key_long, trunc;
-    uint16_t depth;
-    uint32_t hex, surrogate;
-    uint8_t stack[(TNX_JSON_DEPTH_MAX + 7) / 8];
-    const char *lit;
-    char key[TNX_JSON_KEY_MAX];
+    uint8_t in_obj;           /* the innermost container is an object */
+    uint8_t skip;             /* 1: no events until the value at skip_depth
+                                 ends (for ever without a map) */
+    uint16_t depth, skip_depth, hex, surrogate;
+    uint8_t stack[(TNX_JSON_DEPTH_MAX + 7) / 8]; /* 1 bit a level: object */
+    const char *lit;          /* the rest of true, false or null */
+    char key[TNX_JSON_KEY_MAX]; /* a key cut by a chunk boundary */
+    const char *key_s;        /* the last key: in key, or in the chunk */
     size_t key_len;
     char *dst;                /* where string bytes go; NULL to drop them */
     size_t dst_cap, dst_len;
     long offset;
-    int (*event)(void *user, int ev, struct tnx__json *js);
-    void *user;
+    struct tnx__map *map;     /* gets the events; NULL: grammar only */
 } tnx__json;
 
 typedef struct tnx__map {
@@ -359,7 +374,7 @@ typedef struct tnx__map {
     void *base;               /* the struct being filled */
     void *base2;              /* second target (tnx_error for a response) */
     uint8_t node, pending;    /* current container; node of the next value */
-    uint16_t skip_depth;      /* > 0 inside a value the schema ignores */
+    uint8_t hint;             /* node the next key is compared with first */
     unsigned item;            /* 1-based index in an array of objects */
     uint32_t entered;         /* 1 << node: nodes met in the document */
     const char *where;        /* the field of a schema error */
@@ -426,7 +441,17 @@ TNX_DEF void tnx_client_free(tnx_client *c);
 
 /* ---- the JSON reader on its own (tests, --params, other transports) ---- */
 
-/* A reader of a response body: `data` into ar, `errors` into err. */
+/* The reader checks the whole document against RFC 8259 as it streams,
+ * inside skipped values too, in constant memory, whatever the chunking.
+ * A value of the wrong type for its field stops it at once with
+ * TNX_E_SCHEMA (tnx_reader_where names the field), even when the document
+ * would have turned out malformed later; tnx_reader_json checks the
+ * grammar alone.  Unknown keys are skipped.  A repeated key is applied in
+ * order: the last value of a field wins, a repeated object fills the same
+ * fields, a repeated `errors` array adds its entries. */
+
+/* A reader of a response body: `data` into ar, `errors` into err (its
+ * count and errors[]; the other members are left alone). */
 TNX_DEF void tnx_reader_response(tnx_reader *r, tnx_action_requirement *ar,
                                  tnx_error *err);
 /* Storage for params read from JSON. */
@@ -438,32 +463,50 @@ typedef struct tnx_params_buf {
 } tnx_params_buf;
 /* A reader of a request body {"params":{...}} into pb. */
 TNX_DEF void tnx_reader_params(tnx_reader *r, tnx_params_buf *pb);
+/* A reader that maps nothing: it only says whether the document is JSON
+ * (any top-level value; TNX_E_JSON or TNX_E_DEPTH if not). */
+TNX_DEF void tnx_reader_json(tnx_reader *r);
 /* Feeds len bytes (any split, 1 byte too); returns TNX_OK or the first
- * error, which sticks. */
+ * error (TNX_E_JSON, TNX_E_DEPTH, TNX_E_SCHEMA), which sticks. */
 TNX_DEF tnx_status tnx_reader_feed(tnx_reader *r, const void *buf, size_t len);
 /* Ends the document: TNX_E_JSON if it is not complete. */
 TNX_DEF tnx_status tnx_reader_end(tnx_reader *r);
-/* Byte offset of the reader's error, and the field of a schema error. */
+/* Offset of the byte at fault (the body's length when it ended too soon;
+ * the value's first byte for TNX_E_SCHEMA), and the field of a schema
+ * error, e.g. "data.status" (NULL for other errors). */
 TNX_DEF long tnx_reader_offset(const tnx_reader *r);
 TNX_DEF const char *tnx_reader_where(const tnx_reader *r);
 
 /* ---- the JSON writer ---- */
 
-/* Where written bytes go: return 0, or non-zero to stop the writer. */
+/* Where written bytes go: take all len bytes (1 or more) and return 0, or
+ * return a tnx_status to stop the writer with (any other non-zero value
+ * stops it with TNX_E_IO). */
 typedef int (*tnx_sink_fn)(void *ctx, const char *bytes, size_t len);
 
+/* A streaming writer: no buffer of its own, so the output may be any size.
+ * The bytes are the same whatever piece_max is; strings are checked whole
+ * before any of their bytes go out. */
 typedef struct tnx_writer {
     tnx_sink_fn sink;
     void *ctx;
+    size_t piece_max;         /* 0, or the most bytes one sink call gets
+                                 (a small FIFO, a modem's send command) */
     size_t count;             /* bytes written so far */
     tnx_status status;        /* first error; later writes do nothing */
     uint8_t need_comma;
 } tnx_writer;
 
+/* Sets w up with piece_max 0; set w->piece_max after it if need be. */
 TNX_DEF void tnx_writer_init(tnx_writer *w, tnx_sink_fn sink, void *ctx);
-/* {"params":{"first_name":...,"last_name":...}} */
+/* {"params":{"first_name":...,"last_name":...}}; TNX_E_PARAMS when a name
+ * is NULL, TNX_E_UTF8 when one is not valid UTF-8.  Strings escape ", \
+ * and every control character below 0x20. */
 TNX_DEF tnx_status tnx_write_params(tnx_writer *w, const tnx_params *p);
-/* The ten fields of ar as one object, null where null or absent. */
+/* The fields of ar as one object in the API's order: each present field,
+ * null where is_null; an absent field is left out, so reading the output
+ * gives ar back (truncated aside: a cut string is written as it was kept,
+ * and reads back whole). */
 TNX_DEF tnx_status tnx_write_action_requirement(tnx_writer *w,
                                                const tnx_action_requirement *ar);
 /* A sink that fills a buffer {char *buf; size_t cap, len;} and fails when
@@ -1332,13 +1375,21 @@ TNX_DEF int tnx_sink_buf(void *ctx, const char *bytes, size_t len)
     return 0;
 }
 
+/* Hands n bytes to the sink, in pieces of at most piece_max. */
 static void tnx__w(tnx_writer *w, const char *s, size_t n)
 {
-    int r;
-    if (w->status != TNX_OK || n == 0) return;
-    r = w->sink(w->ctx, s, n);
-    if (r != 0) w->status = (tnx_status)r;
-    else w->count += n;
+    while (w->status == TNX_OK && n > 0) {
+        size_t k = w->piece_max && n > w->piece_max ? w->piece_max : n;
+        int r = w->sink(w->ctx, s, k);
+        if (r != 0) {
+            w->status = r > 0 && r < TNX_STATUS_COUNT ? (tnx_status)r
+                                                      : TNX_E_IO;
+            return;
+        }
+        w->count += k;
+        s += k;
+        n -= k;
+    }
 }
 
 /* A JSON string: runs of plain bytes go to the sink in one piece; ", \ and
@@ -1390,10 +1441,10 @@ static void tnx__w_str(tnx_writer *w, const char *s)
     tnx__w(w, "\"", 1);
 }
 
-/* "{"key": or ,"key": — the object's opening brace comes with its first key */
+/* "key": or ,"key": inside an object the caller opened. */
 static void tnx__w_key(tnx_writer *w, const char *key)
 {
-    tnx__w(w, w->need_comma ? "," : "{", 1);
+    if (w->need_comma) tnx__w(w, ",", 1);
     w->need_comma = 1;
     tnx__w_str(w, key);
     tnx__w(w, ":", 1);
@@ -1405,7 +1456,7 @@ TNX_DEF tnx_status tnx_write_params(tnx_writer *w, const tnx_params *p)
         if (w->status == TNX_OK) w->status = TNX_E_PARAMS;
         return w->status;
     }
-    tnx__w(w, "{\"params\":", 10);
+    tnx__w(w, "{\"params\":{", 11);
     w->need_comma = 0;
     tnx__w_key(w, "first_name");
     tnx__w_str(w, p->first_name);
@@ -1419,15 +1470,25 @@ TNX_DEF tnx_status tnx_write_params(tnx_writer *w, const tnx_params *p)
 /* JSON reader: a push parser                                               */
 /* ======================================================================== */
 
-/* Events the reader hands to its schema, one call each. */
+/* What the reader tells the schema mapper (see "Schemas"), by direct
+ * calls: the start of a value, of which kind; a key (js->key_s, key_len;
+ * key_long when longer than TNX_JSON_KEY_MAX - 1); the end of a string
+ * value (js->dst holds it, js->trunc if cut); the end of a container.
+ * Nothing is told from inside a value the mapper chose to skip
+ * (tnx__js_skip_next), however deep it goes. */
 enum tnx__json_event {
-    TNX__EV_OBJ, TNX__EV_OBJ_END, TNX__EV_ARR, TNX__EV_ARR_END,
-    TNX__EV_KEY,      /* js->key holds the key (key_long: too long) */
-    TNX__EV_STR,      /* a string value starts: the schema may set js->dst */
-    TNX__EV_STR_END,  /* it ended; js->dst holds it, js->trunc if cut */
+    TNX__EV_OBJ, TNX__EV_ARR,
+    TNX__EV_STR,      /* a string value starts: the mapper may set js->dst */
     TNX__EV_NUM, TNX__EV_TRUE, TNX__EV_FALSE, TNX__EV_NULL
 };
+static tnx_status tnx__map_value(struct tnx__map *m, int ev, tnx__json *js);
+static void tnx__map_key(struct tnx__map *m, tnx__json *js);
+static void tnx__map_string_end(struct tnx__map *m, tnx__json *js);
+static void tnx__map_close(struct tnx__map *m);
 
+/* Structure states come first: whitespace may stand between their bytes.
+ * From TNX__J_STR on, the reader is inside a token and every byte counts.
+ * One switch in tnx__js_feed runs them all. */
 enum tnx__json_state {
     TNX__J_VALUE,      /* a value must come */
     TNX__J_ARR_FIRST,  /* after '[': a value or ']' */
@@ -1435,7 +1496,8 @@ enum tnx__json_state {
     TNX__J_KEY,        /* after ',' in an object: a key */
     TNX__J_COLON,
     TNX__J_AFTER,      /* after a value: ',' or the closing bracket */
-    TNX__J_STR,
+    TNX__J_DONE,       /* the top-level value ended: whitespace only */
+    TNX__J_STR,        /* inside a string, key or value */
     TNX__J_ESC,        /* after a backslash */
     TNX__J_HEX,        /* in \uXXXX, esc_n digits read */
     TNX__J_SUR_BS,     /* after a high surrogate: '\' must follow */
@@ -1444,20 +1506,116 @@ enum tnx__json_state {
     TNX__J_LIT,        /* inside true, false or null */
     TNX__J_MINUS, TNX__J_ZERO, TNX__J_INT, TNX__J_DOT, TNX__J_FRAC,
     TNX__J_EXP_MARK, TNX__J_EXP_SIGN, TNX__J_EXP,
-    TNX__J_DONE,       /* the top-level value ended: whitespace only */
     TNX__J_ERROR
 };
 
-static void tnx__js_init(tnx__json *js,
-                         int (*event)(void *, int, tnx__json *), void *user)
+#if TNX_JSON_DEPTH_MAX < 1 || TNX_JSON_DEPTH_MAX > 65535
+#error "TNX_JSON_DEPTH_MAX must be 1 to 65535"
+#endif
+#if TNX_JSON_KEY_MAX < 2
+#error "TNX_JSON_KEY_MAX must be at least 2"
+#endif
+
+#define TNX__ONES UINT64_C(0x0101010101010101)
+#define TNX__P16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+
+/* 1 for a byte that stands for itself in a string: printable ASCII but the
+ * quote and the backslash.  Bytes from 0x80 are UTF-8, checked apart. */
+static const uint8_t tnx__js_plain_tab[256] = {
+    TNX__P16(0), TNX__P16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    TNX__P16(1), TNX__P16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    TNX__P16(1), TNX__P16(1),
+    TNX__P16(0), TNX__P16(0), TNX__P16(0), TNX__P16(0),
+    TNX__P16(0), TNX__P16(0), TNX__P16(0), TNX__P16(0)
+};
+
+/* Where a little-endian compiler can count trailing zeros, the first
+ * flagged byte of a word is found without a loop. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TNX__FIRST_FLAGGED(m) ((unsigned)__builtin_ctzll(m) >> 3)
+#endif
+
+/* The first byte from p on that is not plain text.  Eight bytes are tested
+ * at once: a byte's top bit in m is set by a control (b - 0x20 wraps), a
+ * quote or a backslash (b ^ c - 1 wraps), and by any byte >= 0x80 (which is
+ * not plain either, whatever else the subtractions do to it).  A plain byte
+ * sets no bit and lends no borrow, and borrows only run upwards, so the
+ * lowest bit set is the first byte that is not plain. */
+static const uint8_t *tnx__js_plain(const uint8_t *p, const uint8_t *end)
+{
+    while (end - p >= 8) {
+        uint64_t v, m;
+        memcpy(&v, p, 8);
+        m = (v | (v - TNX__ONES * 0x20) |
+             ((v ^ (TNX__ONES * '"')) - TNX__ONES) |
+             ((v ^ (TNX__ONES * '\\')) - TNX__ONES)) & (TNX__ONES * 0x80);
+        if (m) {
+#ifdef TNX__FIRST_FLAGGED
+            return p + TNX__FIRST_FLAGGED(m);
+#else
+            break;
+#endif
+        }
+        p += 8;
+    }
+    while (p < end && tnx__js_plain_tab[*p]) p++;
+    return p;
+}
+
+static int tnx__js_ws(uint8_t ch)
+{
+    /* ' ', '\t', '\n', '\r' as bits 32, 9, 10, 13 */
+    return ch <= ' ' && ((UINT64_C(0x100002600) >> ch) & 1);
+}
+
+/* Indentation goes eight spaces at a time. */
+static const uint8_t *tnx__js_skip_ws(const uint8_t *p, const uint8_t *end)
+{
+    uint64_t v;
+    while (end - p >= 8) {
+        memcpy(&v, p, 8);
+        if (v != TNX__ONES * ' ') break;
+        p += 8;
+    }
+    while (p < end && tnx__js_ws(*p)) p++;
+    return p;
+}
+
+/* Without a map the whole document is one skipped value: skip turns off
+ * when it has ended, and then no value can come. */
+static void tnx__js_init(tnx__json *js, struct tnx__map *map)
 {
     memset(js, 0, sizeof *js);
     js->state = TNX__J_VALUE;
-    js->event = event;
-    js->user = user;
+    js->map = map;
+    js->skip = map == NULL;
 }
 
-/* Appends decoded string bytes; once a string is cut, the rest is dropped. */
+/* Nothing is told while the mapper skips a value, nor without a mapper. */
+static int tnx__js_quiet(const tnx__json *js)
+{
+    return js->skip;
+}
+
+static tnx_status tnx__js_emit(tnx__json *js, int ev)
+{
+    if (tnx__js_quiet(js)) return TNX_OK;
+    return tnx__map_value(js->map, ev, js);
+}
+
+/* For the schema, at a key event: the value that follows is checked to the
+ * last byte but hands out no event and no string. */
+static void tnx__js_skip_next(tnx__json *js)
+{
+    js->skip = 1;
+    js->skip_depth = js->depth;
+}
+
+/* Appends decoded string bytes, keeping the text NUL-terminated; once a
+ * string is cut, the rest of it is dropped. */
 static void tnx__js_put(tnx__json *js, const uint8_t *s, size_t n)
 {
     size_t room;
@@ -1469,6 +1627,7 @@ static void tnx__js_put(tnx__json *js, const uint8_t *s, size_t n)
     }
     memcpy(js->dst + js->dst_len, s, n);
     js->dst_len += n;
+    js->dst[js->dst_len] = 0;
 }
 
 /* Appends code point cp as UTF-8; U+0000 cannot live in a C string, so it
@@ -1503,73 +1662,81 @@ static void tnx__js_put_cp(tnx__json *js, uint32_t cp)
     tnx__js_put(js, u, n);
 }
 
-static int tnx__js_is_obj(const tnx__json *js)
-{
-    unsigned d = (unsigned)js->depth - 1;
-    return (js->stack[d >> 3] >> (d & 7)) & 1;
-}
-
-/* A value has ended: what may follow depends on the enclosing container. */
+/* A value has ended: what may follow depends on the enclosing container,
+ * and a skipped value that ends here turns events back on. */
 static void tnx__js_after_value(tnx__json *js)
 {
     js->state = js->depth ? TNX__J_AFTER : TNX__J_DONE;
-}
-
-static tnx_status tnx__js_emit(tnx__json *js, int ev)
-{
-    int r = js->event ? js->event(js->user, ev, js) : 0;
-    return (tnx_status)r;
+    if (js->skip && js->depth == js->skip_depth) js->skip = 0;
 }
 
 static tnx_status tnx__js_open(tnx__json *js, int is_obj)
 {
     unsigned d = js->depth;
+    uint8_t bit = (uint8_t)(1u << (d & 7));
     if (d >= TNX_JSON_DEPTH_MAX) return TNX_E_DEPTH;
-    if (is_obj) js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] | (1u << (d & 7)));
-    else js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] & ~(1u << (d & 7)));
+    if (is_obj) js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] | bit);
+    else js->stack[d >> 3] = (uint8_t)(js->stack[d >> 3] & ~bit);
     js->depth++;
+    js->in_obj = (uint8_t)is_obj;
     js->state = is_obj ? TNX__J_OBJ_FIRST : TNX__J_ARR_FIRST;
     return tnx__js_emit(js, is_obj ? TNX__EV_OBJ : TNX__EV_ARR);
 }
 
-static tnx_status tnx__js_close(tnx__json *js, int is_obj)
+static void tnx__js_close(tnx__json *js)
 {
-    js->depth--;
+    int quiet = tnx__js_quiet(js); /* as the opening was */
+    unsigned d = --js->depth;
+    js->in_obj = d && ((js->stack[(d - 1) >> 3] >> ((d - 1) & 7)) & 1);
     tnx__js_after_value(js);
-    return tnx__js_emit(js, is_obj ? TNX__EV_OBJ_END : TNX__EV_ARR_END);
+    if (!quiet) tnx__map_close(js->map);
 }
 
+/* A string starts; a value's mapper may then aim js->dst at its field,
+ * a key goes to js->key when it has to be copied at all. */
 static tnx_status tnx__js_string_start(tnx__json *js, int is_key)
 {
-    tnx_status st = TNX_OK;
     js->is_key = (uint8_t)is_key;
     js->trunc = 0;
+    js->dst = NULL;
     js->dst_len = 0;
-    if (is_key) {
+    js->state = TNX__J_STR;
+    if (!is_key) return tnx__js_emit(js, TNX__EV_STR);
+    if (!tnx__js_quiet(js)) {
         js->dst = js->key;
         js->dst_cap = sizeof js->key;
-    } else {
-        js->dst = NULL;
-        st = tnx__js_emit(js, TNX__EV_STR);
+        js->key[0] = 0;
     }
-    js->state = TNX__J_STR;
-    return st;
+    return TNX_OK;
 }
 
-static tnx_status tnx__js_string_end(tnx__json *js)
+/* The closing quote.  A key that lay whole in one chunk, with no escape,
+ * is handed over where it lies (s, n); otherwise s is NULL and the copy
+ * in js->key tells. */
+static void tnx__js_string_end(tnx__json *js, const uint8_t *s, size_t n)
 {
-    if (js->dst) {
-        if (js->trunc) js->dst_len = tnx__utf8_whole(js->dst, js->dst_len);
+    int quiet = tnx__js_quiet(js);
+    if (js->dst && js->trunc) {
+        js->dst_len = tnx__utf8_whole(js->dst, js->dst_len);
         js->dst[js->dst_len] = 0;
     }
     if (js->is_key) {
-        js->key_len = js->dst_len;
-        js->key_long = js->trunc;
         js->state = TNX__J_COLON;
-        return tnx__js_emit(js, TNX__EV_KEY);
+        if (quiet) return;
+        if (s) {
+            js->key_s = (const char *)s;
+            js->key_len = n;
+            js->key_long = n >= sizeof js->key;
+        } else {
+            js->key_s = js->key;
+            js->key_len = js->dst_len;
+            js->key_long = js->trunc;
+        }
+        tnx__map_key(js->map, js);
+        return;
     }
     tnx__js_after_value(js);
-    return tnx__js_emit(js, TNX__EV_STR_END);
+    if (!quiet) tnx__map_string_end(js->map, js);
 }
 
 /* The first byte of a value. */
@@ -1604,6 +1771,29 @@ static int tnx__js_hexval(uint8_t ch)
     return -1;
 }
 
+/* The value of four hex digits at p, or -1. */
+static long tnx__js_hex4(const uint8_t *p)
+{
+    int a = tnx__js_hexval(p[0]), b = tnx__js_hexval(p[1]);
+    int c = tnx__js_hexval(p[2]), d = tnx__js_hexval(p[3]);
+    if ((a | b | c | d) < 0) return -1;
+    return ((long)a << 12) | (b << 8) | (c << 4) | d;
+}
+
+/* The byte a one-letter escape stands for, or 0 for an unknown escape. */
+static uint8_t tnx__js_unescape(uint8_t ch)
+{
+    switch (ch) {
+    case '"': case '\\': case '/': return ch;
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return 0;
+    }
+}
+
 /* Four hex digits of \uXXXX are in js->hex. */
 static tnx_status tnx__js_unicode(tnx__json *js)
 {
@@ -1611,10 +1801,11 @@ static tnx_status tnx__js_unicode(tnx__json *js)
     js->state = TNX__J_STR;
     if (js->surrogate) {
         if (cp < 0xDC00 || cp > 0xDFFF) return TNX_E_JSON;
-        cp = 0x10000 + ((js->surrogate - 0xD800) << 10) + (cp - 0xDC00);
+        cp = 0x10000 + (((uint32_t)js->surrogate - 0xD800) << 10) +
+             (cp - 0xDC00);
         js->surrogate = 0;
     } else if (cp >= 0xD800 && cp <= 0xDBFF) {
-        js->surrogate = cp;
+        js->surrogate = (uint16_t)cp;
         js->state = TNX__J_SUR_BS;
         return TNX_OK;
     } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
@@ -1624,24 +1815,190 @@ static tnx_status tnx__js_unicode(tnx__json *js)
     return TNX_OK;
 }
 
-static tnx_status tnx__js_escape(tnx__json *js, uint8_t ch)
+/* A whole, valid escape at p (p[0] is the backslash) is decoded and its
+ * length returned: 2, 6, or 12 for a surrogate pair.  0 leaves it to the
+ * byte states: cut by the end of the chunk, or wrong. */
+static size_t tnx__js_escape_at(tnx__json *js, const uint8_t *p,
+                                const uint8_t *end)
 {
-    static const char from[] = "\"\\/bfnrt";
-    static const char to[] = "\"\\/\b\f\n\r\t";
-    const char *at;
+    long hi, lo;
     uint8_t out;
-    if (ch == 'u') {
+    if (end - p < 2) return 0;
+    if (p[1] != 'u') {
+        out = tnx__js_unescape(p[1]);
+        if (!out) return 0;
+        tnx__js_put(js, &out, 1);
+        return 2;
+    }
+    if (end - p < 6 || (hi = tnx__js_hex4(p + 2)) < 0) return 0;
+    if (hi < 0xD800 || hi > 0xDFFF) {
+        tnx__js_put_cp(js, (uint32_t)hi);
+        return 6;
+    }
+    if (hi > 0xDBFF || end - p < 12 || p[6] != '\\' || p[7] != 'u') return 0;
+    lo = tnx__js_hex4(p + 8);
+    if (lo < 0xDC00 || lo > 0xDFFF) return 0;
+    tnx__js_put_cp(js, (uint32_t)(0x10000 + ((hi - 0xD800) << 10) +
+                                  (lo - 0xDC00)));
+    return 12;
+}
+
+/* Length of the whole, valid UTF-8 character at p (2 to 4 bytes), or 0
+ * when it is invalid or goes past end. */
+static size_t tnx__utf8_at(const uint8_t *p, const uint8_t *end)
+{
+    uint8_t lo, hi;
+    int need = tnx__utf8_lead(p[0], &lo, &hi);
+    if (need <= 0 || end - p <= need) return 0;
+    if (p[1] < lo || p[1] > hi) return 0;
+    if (need >= 2 && (p[2] & 0xC0) != 0x80) return 0;
+    if (need == 3 && (p[3] & 0xC0) != 0x80) return 0;
+    return (size_t)need + 1;
+}
+
+/* One string byte the slow way.  These states keep all that a chunk
+ * boundary can cut (an escape, its hex digits, a pending high surrogate,
+ * part of a UTF-8 character), and they find where an error is.  A UTF-8
+ * character reaches the string only once it is whole. */
+static tnx_status tnx__js_string_byte(tnx__json *js, uint8_t ch)
+{
+    int need, d;
+    switch (js->state) {
+    case TNX__J_STR: /* a byte the fast path left here */
+        if (ch == '\\') {
+            js->state = TNX__J_ESC;
+            return TNX_OK;
+        }
+        if (ch == '"') {
+            tnx__js_string_end(js, NULL, 0);
+            return TNX_OK;
+        }
+        if (ch < 0x20) return TNX_E_JSON;
+        need = tnx__utf8_lead(ch, &js->utf8_lo, &js->utf8_hi);
+        if (need < 0) return TNX_E_JSON;
+        js->u8[0] = ch;
+        js->u8_n = 1;
+        if (need == 0) {
+            tnx__js_put(js, js->u8, 1);
+            return TNX_OK;
+        }
+        js->utf8_need = (uint8_t)need;
+        js->state = TNX__J_UTF8;
+        return TNX_OK;
+    case TNX__J_UTF8:
+        if (ch < js->utf8_lo || ch > js->utf8_hi) return TNX_E_JSON;
+        js->u8[js->u8_n++] = ch;
+        js->utf8_lo = 0x80;
+        js->utf8_hi = 0xBF;
+        if (--js->utf8_need == 0) {
+            tnx__js_put(js, js->u8, js->u8_n);
+            js->state = TNX__J_STR;
+        }
+        return TNX_OK;
+    case TNX__J_ESC:
+        if (ch == 'u') {
+            js->hex = 0;
+            js->esc_n = 0;
+            js->state = TNX__J_HEX;
+            return TNX_OK;
+        }
+        ch = tnx__js_unescape(ch);
+        if (!ch) return TNX_E_JSON;
+        tnx__js_put(js, &ch, 1);
+        js->state = TNX__J_STR;
+        return TNX_OK;
+    case TNX__J_HEX:
+        d = tnx__js_hexval(ch);
+        if (d < 0) return TNX_E_JSON;
+        js->hex = (uint16_t)(js->hex * 16 + d);
+        if (++js->esc_n == 4) return tnx__js_unicode(js);
+        return TNX_OK;
+    case TNX__J_SUR_BS:
+        if (ch != '\\') return TNX_E_JSON;
+        js->state = TNX__J_SUR_U;
+        return TNX_OK;
+    default: /* TNX__J_SUR_U */
+        if (ch != 'u') return TNX_E_JSON;
         js->hex = 0;
         js->esc_n = 0;
         js->state = TNX__J_HEX;
         return TNX_OK;
     }
-    at = ch ? strchr(from, ch) : NULL;
-    if (!at) return TNX_E_JSON;
-    out = (uint8_t)to[at - from];
-    tnx__js_put(js, &out, 1);
-    js->state = TNX__J_STR;
-    return TNX_OK;
+}
+
+/* Inside a string, the fast way: plain runs, whole UTF-8 characters and
+ * whole escapes are taken in one go and copied a run at a time; a byte it
+ * cannot take whole goes to tnx__js_string_byte.
+ *
+ * Compact JSON puts the next string right after this one: `":"` after a
+ * key, `","` after a value.  That step of structure is taken here too, a
+ * round through the feed loop saved; anything else goes back to it. */
+static tnx_status tnx__js_string(tnx__json *js, const uint8_t **pp,
+                                 const uint8_t *end)
+{
+    const uint8_t *p = *pp, *run = p;
+    tnx_status st = TNX_OK;
+    size_t k;
+
+    for (;;) {
+        p = tnx__js_plain(p, end);
+        if (p == end) {
+            if (js->dst && p > run) tnx__js_put(js, run, (size_t)(p - run));
+            break;
+        }
+        if (*p >= 0x80 && (k = tnx__utf8_at(p, end)) != 0) {
+            p += k; /* the character stays in the run */
+            continue;
+        }
+        if (*p == '"' && js->is_key && js->dst_len == 0 && !js->trunc) {
+            tnx__js_string_end(js, run, (size_t)(p - run)); /* no copy */
+        } else {
+            if (js->dst && p > run) tnx__js_put(js, run, (size_t)(p - run));
+            if (*p == '\\' && (k = tnx__js_escape_at(js, p, end)) != 0) {
+                p += k;
+                run = p;
+                continue;
+            }
+            if (*p != '"') {
+                st = tnx__js_string_byte(js, *p);
+                if (st == TNX_OK) p++;
+                *pp = p;
+                return st;
+            }
+            tnx__js_string_end(js, NULL, 0);
+        }
+        p++;
+        if (end - p < 2 || p[1] != '"') break;
+        if (js->state == TNX__J_COLON && p[0] == ':')
+            st = tnx__js_string_start(js, 0);
+        else if (js->state == TNX__J_AFTER && p[0] == ',')
+            st = tnx__js_string_start(js, js->in_obj);
+        else
+            break;
+        p++; /* at the quote: where an error is, if the schema refused */
+        if (st != TNX_OK) break;
+        run = ++p;
+    }
+    *pp = p;
+    return st;
+}
+
+static tnx_status tnx__js_literal(tnx__json *js, const uint8_t **pp,
+                                  const uint8_t *end)
+{
+    const uint8_t *p = *pp;
+    tnx_status st = TNX_OK;
+    while (p < end && *js->lit) {
+        if (*p != (uint8_t)*js->lit) {
+            st = TNX_E_JSON;
+            break;
+        }
+        p++;
+        js->lit++;
+    }
+    if (st == TNX_OK && *js->lit == 0) tnx__js_after_value(js);
+    *pp = p;
+    return st;
 }
 
 /* Number grammar: state after ch, or TNX__J_ERROR when ch cannot continue
@@ -1683,13 +2040,38 @@ static int tnx__js_num_may_end(uint8_t state)
            state == TNX__J_FRAC || state == TNX__J_EXP;
 }
 
-static int tnx__js_ws(uint8_t ch)
+/* A number is only checked, never converted: a huge exponent or a
+ * thousand digits cost nothing and cannot overflow.  Digit runs go in a
+ * tight loop; the byte after the number is looked at again as structure. */
+static tnx_status tnx__js_number(tnx__json *js, const uint8_t **pp,
+                                 const uint8_t *end)
 {
-    return ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t';
+    const uint8_t *p = *pp;
+    uint8_t s = js->state, next;
+    tnx_status st = TNX_OK;
+
+    for (;;) {
+        if (s == TNX__J_INT || s == TNX__J_FRAC || s == TNX__J_EXP)
+            while (p < end && (uint8_t)(*p - '0') < 10) p++;
+        if (p == end) break;
+        next = tnx__js_num_next(s, *p);
+        if (next == TNX__J_ERROR) {
+            if (!tnx__js_num_may_end(s)) st = TNX_E_JSON;
+            break;
+        }
+        s = next;
+        p++;
+    }
+    js->state = s;
+    if (p < end && st == TNX_OK) tnx__js_after_value(js);
+    *pp = p;
+    return st;
 }
 
 /* Feeds n bytes.  Every state survives the end of a chunk, so the document
- * may be cut anywhere.  Returns TNX_OK or the error, which sticks. */
+ * may be cut anywhere, and the fast paths take only what is whole and
+ * valid, so any cut gives the same result.  Returns TNX_OK or the error,
+ * which sticks; js->offset then is the offset of the byte at fault. */
 static tnx_status tnx__js_feed(tnx__json *js, const uint8_t *p, size_t n)
 {
     const uint8_t *start = p, *end = p + n;
@@ -1699,131 +2081,74 @@ static tnx_status tnx__js_feed(tnx__json *js, const uint8_t *p, size_t n)
     while (p < end && st == TNX_OK) {
         uint8_t ch = *p;
         switch (js->state) {
-        case TNX__J_STR: {
-            /* The hot loop: a run of plain ASCII goes in one piece. */
-            const uint8_t *run = p;
-            while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-                   *p != '\\')
+        case TNX__J_STR:
+            st = tnx__js_string(js, &p, end);
+            continue;
+        case TNX__J_COLON:
+            if (ch != ':') break;
+            js->state = TNX__J_VALUE;
+            p++;
+            continue;
+        case TNX__J_AFTER:
+            if (ch == ',') {
+                js->state = js->in_obj ? TNX__J_KEY : TNX__J_VALUE;
                 p++;
-            if (p > run) {
-                tnx__js_put(js, run, (size_t)(p - run));
                 continue;
             }
+            if (ch != (js->in_obj ? '}' : ']')) break;
+            tnx__js_close(js);
             p++;
-            if (ch == '"') {
-                st = tnx__js_string_end(js);
-            } else if (ch == '\\') {
-                js->state = TNX__J_ESC;
-            } else if (ch < 0x20) {
-                st = TNX_E_JSON;
-            } else {
-                int need = tnx__utf8_lead(ch, &js->utf8_lo, &js->utf8_hi);
-                if (need <= 0) st = TNX_E_JSON;
-                js->utf8_need = (uint8_t)need;
-                js->state = TNX__J_UTF8;
-                tnx__js_put(js, &ch, 1);
-            }
             continue;
-        }
-        case TNX__J_UTF8:
-            p++;
-            if (ch < js->utf8_lo || ch > js->utf8_hi) {
-                st = TNX_E_JSON;
+        case TNX__J_OBJ_FIRST:
+            if (ch == '}') {
+                tnx__js_close(js);
+                p++;
                 continue;
             }
-            tnx__js_put(js, &ch, 1);
-            js->utf8_lo = 0x80;
-            js->utf8_hi = 0xBF;
-            if (--js->utf8_need == 0) js->state = TNX__J_STR;
-            continue;
-        case TNX__J_ESC:
+            /* fall through */
+        case TNX__J_KEY:
+            if (ch != '"') break;
+            tnx__js_string_start(js, 1);
             p++;
-            st = tnx__js_escape(js, ch);
             continue;
-        case TNX__J_HEX: {
-            int d = tnx__js_hexval(ch);
-            p++;
-            if (d < 0) {
-                st = TNX_E_JSON;
+        case TNX__J_ARR_FIRST:
+            if (ch == ']') {
+                tnx__js_close(js);
+                p++;
                 continue;
             }
-            js->hex = js->hex * 16 + (uint32_t)d;
-            if (++js->esc_n == 4) st = tnx__js_unicode(js);
+            /* fall through */
+        case TNX__J_VALUE:
+            if (tnx__js_ws(ch)) break;
+            st = tnx__js_value(js, ch);
+            if (st == TNX_OK) p++;
             continue;
-        }
-        case TNX__J_SUR_BS:
-            p++;
-            if (ch != '\\') st = TNX_E_JSON;
-            js->state = TNX__J_SUR_U;
-            continue;
-        case TNX__J_SUR_U:
-            p++;
-            if (ch != 'u') st = TNX_E_JSON;
-            js->hex = 0;
-            js->esc_n = 0;
-            js->state = TNX__J_HEX;
-            continue;
+        case TNX__J_DONE:
+            break;
         case TNX__J_LIT:
-            p++;
-            if (ch != (uint8_t)*js->lit) st = TNX_E_JSON;
-            else if (*++js->lit == 0) tnx__js_after_value(js);
+            st = tnx__js_literal(js, &p, end);
             continue;
         case TNX__J_MINUS: case TNX__J_ZERO: case TNX__J_INT: case TNX__J_DOT:
         case TNX__J_FRAC: case TNX__J_EXP_MARK: case TNX__J_EXP_SIGN:
-        case TNX__J_EXP: {
-            uint8_t next = tnx__js_num_next(js->state, ch);
-            if (next != TNX__J_ERROR) {
-                js->state = next;
-                p++;
-            } else if (tnx__js_num_may_end(js->state)) {
-                tnx__js_after_value(js); /* ch is looked at again */
-            } else {
-                p++;
-                st = TNX_E_JSON;
-            }
+        case TNX__J_EXP:
+            st = tnx__js_number(js, &p, end);
+            continue;
+        default: /* the byte states of a string */
+            st = tnx__js_string_byte(js, ch);
+            if (st == TNX_OK) p++;
             continue;
         }
-        default:
-            break;
-        }
-
-        /* Structural states: whitespace is skipped everywhere here. */
-        p++;
-        if (tnx__js_ws(ch)) continue;
-        switch (js->state) {
-        case TNX__J_VALUE:
-            st = tnx__js_value(js, ch);
-            break;
-        case TNX__J_ARR_FIRST:
-            st = ch == ']' ? tnx__js_close(js, 0) : tnx__js_value(js, ch);
-            break;
-        case TNX__J_OBJ_FIRST:
-            if (ch == '}') st = tnx__js_close(js, 1);
-            else if (ch == '"') st = tnx__js_string_start(js, 1);
-            else st = TNX_E_JSON;
-            break;
-        case TNX__J_KEY:
-            st = ch == '"' ? tnx__js_string_start(js, 1) : TNX_E_JSON;
-            break;
-        case TNX__J_COLON:
-            if (ch == ':') js->state = TNX__J_VALUE;
-            else st = TNX_E_JSON;
-            break;
-        case TNX__J_AFTER: {
-            int obj = tnx__js_is_obj(js);
-            if (ch == ',') js->state = obj ? TNX__J_KEY : TNX__J_VALUE;
-            else if (ch == (obj ? '}' : ']')) st = tnx__js_close(js, obj);
-            else st = TNX_E_JSON;
-            break;
-        }
-        default: /* TNX__J_DONE: only whitespace may follow */
+        /* A structure state met a byte it did not expect: whitespace may
+         * stand anywhere between tokens, anything else is an error. */
+        if (!tnx__js_ws(ch)) {
             st = TNX_E_JSON;
             break;
         }
+        p = tnx__js_skip_ws(p + 1, end);
     }
     if (st != TNX_OK) {
         js->state = TNX__J_ERROR;
-        js->offset += (long)(p - start) - 1;
+        js->offset += (long)(p - start);
         return st;
     }
     js->offset += (long)n;
@@ -1845,12 +2170,18 @@ static tnx_status tnx__js_end(tnx__json *js)
 /* ======================================================================== */
 
 /* A schema is a table of nodes; each names its key, its parent and what it
- * holds.  The mapper follows the reader's events through it and skips
- * anything the table does not name, at any depth, with a counter. */
+ * holds.  The mapper follows the reader's events through it; a key the
+ * table does not name has its value skipped by the reader itself (checked,
+ * never handed out), at any depth.
+ *
+ * A repeated key is applied in document order, like any other: a later
+ * scalar replaces the earlier one with its present/null/truncated bits
+ * (the last value wins), a repeated object fills the same fields again (so
+ * fields of both remain), a repeated `errors` array adds its entries. */
 enum tnx__kind {
     TNX__K_ROOT,      /* the top-level object */
     TNX__K_OBJ,       /* an object */
-    TNX__K_ARR,       /* an array of objects; its item node comes next */
+    TNX__K_ARR,       /* an array of objects; its child is the item */
     TNX__K_ITEM,      /* one object of that array */
     TNX__K_STR,       /* a string */
     TNX__K_STR_NULL,  /* a string or null */
@@ -1863,7 +2194,8 @@ enum tnx__target { TNX__T_NONE, TNX__T_AR, TNX__T_ITEM, TNX__T_PARAMS };
 typedef struct tnx__node {
     const char *key;
     const char *path;   /* how errors name it */
-    uint8_t parent, kind, target, bit;
+    uint8_t key_len, parent, kind, target, bit;
+    uint8_t first, count; /* a container's children: count nodes from first */
     uint16_t off, cap;
 } tnx__node;
 
@@ -1872,19 +2204,26 @@ typedef struct tnx__schema {
     uint8_t count;
 } tnx__schema;
 
+#define TNX__BOX(key, path, parent, kind, first, count) \
+    { key, path, (uint8_t)(sizeof key - 1), parent, kind, TNX__T_NONE, 0, \
+      first, count, 0, 0 }
 #define TNX__AR(key, kind, bit, member) \
-    { #key, "data." #key, 1, kind, TNX__T_AR, bit, \
-      (uint16_t)offsetof(tnx_action_requirement, member), \
+    { #key, "data." #key, (uint8_t)(sizeof #key - 1), 1, kind, TNX__T_AR, \
+      bit, 0, 0, (uint16_t)offsetof(tnx_action_requirement, member), \
       (uint16_t)sizeof(((tnx_action_requirement *)0)->member) }
-#define TNX__ITEM(key, path, parent, member) \
-    { key, path, parent, TNX__K_STR, TNX__T_ITEM, 0, \
-      (uint16_t)offsetof(tnx_api_error, member), \
+#define TNX__ITEM(key, path, parent, kind, bit, member) \
+    { key, path, (uint8_t)(sizeof key - 1), parent, kind, TNX__T_ITEM, \
+      bit, 0, 0, (uint16_t)offsetof(tnx_api_error, member), \
       (uint16_t)sizeof(((tnx_api_error *)0)->member) }
 
-/* Node 1 is `data`: tnx_initiate checks that it was there. */
+/* Children of a node are neighbours, so a key is looked for among them
+ * only.  Node 1 is `data`: tnx_initiate checks that it was there.  The
+ * ten fields follow the API's order, which is also the order keys are
+ * tried in first. */
 static const tnx__node tnx__response_nodes[] = {
-    { "", "top-level value", TNX__NONE, TNX__K_ROOT, 0, 0, 0, 0 },
-    { "data", "data", 0, TNX__K_OBJ, 0, 0, 0, 0 },
+    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 2),
+    TNX__BOX("data", "data", 0, TNX__K_OBJ, 3, 10),
+    TNX__BOX("errors", "errors", 0, TNX__K_ARR, 13, 1),
     TNX__AR(id, TNX__K_STR, TNX_F_ID, id),
     TNX__AR(record_type, TNX__K_STR, TNX_F_RECORD_TYPE, record_type),
     TNX__AR(porting_order_id, TNX__K_STR, TNX_F_PORTING_ORDER_ID,
@@ -1898,36 +2237,44 @@ static const tnx__node tnx__response_nodes[] = {
             cancel_reason),
     TNX__AR(created_at, TNX__K_STR, TNX_F_CREATED_AT, created_at),
     TNX__AR(updated_at, TNX__K_STR, TNX_F_UPDATED_AT, updated_at),
-    { "errors", "errors", 0, TNX__K_ARR, 0, 0, 0, 0 },
-    { "", "errors[]", 12, TNX__K_ITEM, 0, 0, 0, 0 },
-    TNX__ITEM("code", "errors[].code", 13, code),
-    TNX__ITEM("title", "errors[].title", 13, title),
-    TNX__ITEM("detail", "errors[].detail", 13, detail),
-    { "source", "errors[].source", 13, TNX__K_OBJ, 0, 0, 0, 0 },
-    TNX__ITEM("pointer", "errors[].source.pointer", 17, pointer),
-    { "meta", "errors[].meta", 13, TNX__K_OBJ, 0, 0, 0, 0 },
-    { "retryable", "errors[].meta.retryable", 19, TNX__K_BOOL, TNX__T_ITEM,
-      0, (uint16_t)offsetof(tnx_api_error, retryable), 1 },
+    TNX__BOX("", "errors[]", 2, TNX__K_ITEM, 14, 5),
+    TNX__ITEM("code", "errors[].code", 13, TNX__K_STR, TNX_EF_CODE, code),
+    TNX__ITEM("title", "errors[].title", 13, TNX__K_STR, TNX_EF_TITLE,
+              title),
+    TNX__ITEM("detail", "errors[].detail", 13, TNX__K_STR, TNX_EF_DETAIL,
+              detail),
+    TNX__BOX("source", "errors[].source", 13, TNX__K_OBJ, 19, 1),
+    TNX__BOX("meta", "errors[].meta", 13, TNX__K_OBJ, 20, 2),
+    TNX__ITEM("pointer", "errors[].source.pointer", 17, TNX__K_STR,
+              TNX_EF_POINTER, pointer),
+    TNX__ITEM("url", "errors[].meta.url", 18, TNX__K_STR, TNX_EF_URL, url),
+    TNX__ITEM("retryable", "errors[].meta.retryable", 18, TNX__K_BOOL, 0,
+              retryable),
 };
 #define TNX__NODE_DATA 1
+#define TNX__NODE_FIELDS 3  /* the first of the ten, in tnx_field order */
 
 #define TNX__PARAM(key, bit, member) \
-    { #key, "params." #key, 1, TNX__K_STR, TNX__T_PARAMS, bit, \
-      (uint16_t)offsetof(tnx_params_buf, member), \
+    { #key, "params." #key, (uint8_t)(sizeof #key - 1), 1, TNX__K_STR, \
+      TNX__T_PARAMS, bit, 0, 0, (uint16_t)offsetof(tnx_params_buf, member), \
       (uint16_t)sizeof(((tnx_params_buf *)0)->member) }
 
 static const tnx__node tnx__params_nodes[] = {
-    { "", "top-level value", TNX__NONE, TNX__K_ROOT, 0, 0, 0, 0 },
-    { "params", "params", 0, TNX__K_OBJ, 0, 0, 0, 0 },
+    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 1),
+    TNX__BOX("params", "params", 0, TNX__K_OBJ, 2, 2),
     TNX__PARAM(first_name, 0, first_name),
     TNX__PARAM(last_name, 1, last_name),
 };
 
+#define TNX__COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* map.entered keeps a bit per node. */
+typedef char tnx__nodes_fit_32[TNX__COUNT(tnx__response_nodes) <= 32 ? 1 : -1];
+
 static const tnx__schema tnx__response_schema = {
-    tnx__response_nodes, sizeof tnx__response_nodes / sizeof(tnx__node)
+    tnx__response_nodes, (uint8_t)TNX__COUNT(tnx__response_nodes)
 };
 static const tnx__schema tnx__params_schema = {
-    tnx__params_nodes, sizeof tnx__params_nodes / sizeof(tnx__node)
+    tnx__params_nodes, (uint8_t)TNX__COUNT(tnx__params_nodes)
 };
 
 static const tnx__node *tnx__map_nodes(const tnx__map *m)
@@ -1935,16 +2282,24 @@ static const tnx__node *tnx__map_nodes(const tnx__map *m)
     return ((const tnx__schema *)m->schema)->nodes;
 }
 
-/* The child of the current object whose key is js->key, or TNX__NONE. */
-static uint8_t tnx__map_find(const tnx__map *m, const tnx__json *js)
+/* The child of the current object whose key is js->key, or TNX__NONE.
+ * The search starts after the last match: fields that come in the schema's
+ * order are found at the first comparison. */
+static uint8_t tnx__map_find(tnx__map *m, const tnx__json *js)
 {
-    const tnx__schema *s = (const tnx__schema *)m->schema;
-    uint8_t i;
+    const tnx__node *nodes = tnx__map_nodes(m), *box = &nodes[m->node];
+    unsigned first = box->first, stop = first + box->count, i = m->hint, k;
     if (js->key_long) return TNX__NONE;
-    for (i = 0; i < s->count; i++)
-        if (s->nodes[i].parent == m->node &&
-            strcmp(s->nodes[i].key, js->key) == 0)
-            return i;
+    if (i < first || i >= stop) i = first;
+    for (k = 0; k < box->count; k++) {
+        const tnx__node *nd = &nodes[i];
+        if (nd->key_len == js->key_len &&
+            memcmp(nd->key, js->key_s, js->key_len) == 0) {
+            m->hint = (uint8_t)(i + 1);
+            return (uint8_t)i;
+        }
+        if (++i == stop) i = first;
+    }
     return TNX__NONE;
 }
 
@@ -1960,7 +2315,8 @@ static uint8_t *tnx__map_base(const tnx__map *m, const tnx__node *nd)
     return (uint8_t *)m->base;
 }
 
-/* Records what happened to a field: present, null, cut. */
+/* Records what happened to a field: present, null, cut.  Each value sets
+ * its bits afresh, so with a repeated key the last one tells. */
 static void tnx__map_mark(const tnx__map *m, const tnx__node *nd, int null,
                           int cut)
 {
@@ -1976,9 +2332,12 @@ static void tnx__map_mark(const tnx__map *m, const tnx__node *nd, int null,
         tnx_params_buf *pb = (tnx_params_buf *)m->base;
         pb->present = (uint8_t)(pb->present | bit);
         if (cut) pb->truncated = (uint8_t)(pb->truncated | bit);
-    } else if (nd->target == TNX__T_ITEM && cut) {
-        uint8_t *b = tnx__map_base(m, nd);
-        if (b) ((tnx_api_error *)b)->truncated = 1;
+        else pb->truncated = (uint8_t)(pb->truncated & ~bit);
+    } else if (nd->target == TNX__T_ITEM) {
+        tnx_api_error *e = (tnx_api_error *)tnx__map_base(m, nd);
+        if (!e) return;
+        if (cut) e->truncated = (uint8_t)(e->truncated | bit);
+        else e->truncated = (uint8_t)(e->truncated & ~bit);
     }
 }
 
@@ -1989,41 +2348,34 @@ static tnx_ar_status tnx__status_of(const char *s)
     };
     int i;
     for (i = 0; i < 5; i++)
-        if (strcmp(s, names[i]) == 0) return (tnx_ar_status)(TNX_AR_CREATED + i);
+        if (strcmp(s, names[i]) == 0)
+            return (tnx_ar_status)(TNX_AR_CREATED + i);
     return TNX_AR_UNKNOWN;
 }
 
-/* A value starts at node t: check its type, enter containers, aim
- * strings at their field. */
-static int tnx__map_value(tnx__map *m, uint8_t t, int ev, tnx__json *js)
+/* A value starts: the root, an item of the array, or the last key's.
+ * Check its type, enter a container, aim a string at its field. */
+static tnx_status tnx__map_value(tnx__map *m, int ev, tnx__json *js)
 {
-    const tnx__node *nd = &tnx__map_nodes(m)[t];
-    uint8_t *base;
-    int ok;
-    switch (nd->kind) {
-    case TNX__K_ROOT: case TNX__K_OBJ: case TNX__K_ITEM:
-        ok = ev == TNX__EV_OBJ;
-        break;
-    case TNX__K_ARR:
-        ok = ev == TNX__EV_ARR;
-        break;
-    case TNX__K_BOOL:
-        ok = ev == TNX__EV_TRUE || ev == TNX__EV_FALSE;
-        break;
-    case TNX__K_STR_NULL:
-        ok = ev == TNX__EV_STR || ev == TNX__EV_NULL;
-        break;
-    default:
-        ok = ev == TNX__EV_STR;
-        break;
-    }
-    if (!ok) {
+    static const uint8_t accepts[] = {
+        1 << TNX__EV_OBJ, 1 << TNX__EV_OBJ, 1 << TNX__EV_ARR,
+        1 << TNX__EV_OBJ, 1 << TNX__EV_STR,
+        1 << TNX__EV_STR | 1 << TNX__EV_NULL, 1 << TNX__EV_STR,
+        1 << TNX__EV_TRUE | 1 << TNX__EV_FALSE
+    }; /* by tnx__kind */
+    const tnx__node *nodes = tnx__map_nodes(m), *nd;
+    uint8_t t = m->pending, *base;
+
+    if (t == TNX__NONE) return TNX_OK; /* cannot happen: unknown keys skip */
+    nd = &nodes[t];
+    if (!((accepts[nd->kind] >> ev) & 1)) {
         m->where = nd->path;
         return TNX_E_SCHEMA;
     }
     m->entered |= (uint32_t)1 << t;
     if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) {
         m->node = t;
+        m->pending = nd->kind == TNX__K_ARR ? nd->first : TNX__NONE;
         if (nd->kind == TNX__K_ITEM) {
             tnx_error *e = (tnx_error *)m->base2;
             e->count++;
@@ -2039,62 +2391,42 @@ static int tnx__map_value(tnx__map *m, uint8_t t, int ev, tnx__json *js)
         base[nd->off] = ev == TNX__EV_TRUE;
         return TNX_OK;
     }
-    base[nd->off] = 0;
+    if (base[nd->off]) /* a repeated key: no byte of the earlier value stays */
+        memset(base + nd->off, 0, strlen((const char *)base + nd->off));
     if (ev == TNX__EV_NULL) {
         tnx__map_mark(m, nd, 1, 0);
         return TNX_OK;
     }
     js->dst = (char *)base + nd->off;
     js->dst_cap = nd->cap;
-    m->pending = t;
     return TNX_OK;
 }
 
-static int tnx__map_event(void *user, int ev, tnx__json *js)
+/* A key of the current object: a field of the schema, or a value the
+ * reader is to skip. */
+static void tnx__map_key(tnx__map *m, tnx__json *js)
 {
-    tnx__map *m = (tnx__map *)user;
+    m->pending = tnx__map_find(m, js);
+    if (m->pending == TNX__NONE) tnx__js_skip_next(js);
+}
+
+static void tnx__map_string_end(tnx__map *m, tnx__json *js)
+{
+    const tnx__node *nd;
+    if (!js->dst) return; /* in an error beyond the kept ones */
+    nd = &tnx__map_nodes(m)[m->pending];
+    tnx__map_mark(m, nd, 0, js->trunc);
+    if (nd->kind == TNX__K_STATUS)
+        ((tnx_action_requirement *)m->base)->status = tnx__status_of(js->dst);
+}
+
+/* Back in the parent; in an array, the next value is an item again. */
+static void tnx__map_close(tnx__map *m)
+{
     const tnx__node *nodes = tnx__map_nodes(m);
-    uint8_t t;
-
-    if (m->skip_depth) {
-        if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) m->skip_depth++;
-        else if (ev == TNX__EV_OBJ_END || ev == TNX__EV_ARR_END)
-            m->skip_depth--;
-        return TNX_OK;
-    }
-    switch (ev) {
-    case TNX__EV_KEY:
-        m->pending = tnx__map_find(m, js);
-        return TNX_OK;
-    case TNX__EV_OBJ_END:
-    case TNX__EV_ARR_END:
-        m->node = nodes[m->node].parent;
-        m->pending = TNX__NONE;
-        return TNX_OK;
-    case TNX__EV_STR_END:
-        t = m->pending;
-        if (t != TNX__NONE && js->dst) {
-            const tnx__node *nd = &nodes[t];
-            tnx__map_mark(m, nd, 0, js->trunc);
-            if (nd->kind == TNX__K_STATUS)
-                ((tnx_action_requirement *)m->base)->status =
-                    tnx__status_of(js->dst);
-        }
-        m->pending = TNX__NONE;
-        return TNX_OK;
-    default:
-        break;
-    }
-
-    /* A value starts: the root, an array item, or the pending key's. */
-    if (m->node == TNX__NONE) t = 0;
-    else if (nodes[m->node].kind == TNX__K_ARR) t = (uint8_t)(m->node + 1);
-    else t = m->pending;
-    if (t == TNX__NONE) {
-        if (ev == TNX__EV_OBJ || ev == TNX__EV_ARR) m->skip_depth = 1;
-        return TNX_OK;
-    }
-    return tnx__map_value(m, t, ev, js);
+    m->node = nodes[m->node].parent;
+    if (m->node != TNX__NONE && nodes[m->node].kind == TNX__K_ARR)
+        m->pending = nodes[m->node].first;
 }
 
 static void tnx__reader_init(tnx_reader *r, const tnx__schema *s, void *base,
@@ -2105,8 +2437,8 @@ static void tnx__reader_init(tnx_reader *r, const tnx__schema *s, void *base,
     r->map.base = base;
     r->map.base2 = base2;
     r->map.node = TNX__NONE;
-    r->map.pending = TNX__NONE;
-    tnx__js_init(&r->js, tnx__map_event, &r->map);
+    r->map.pending = 0; /* the top-level value is the root */
+    tnx__js_init(&r->js, s ? &r->map : NULL);
 }
 
 TNX_DEF void tnx_reader_response(tnx_reader *r, tnx_action_requirement *ar,
@@ -2122,6 +2454,11 @@ TNX_DEF void tnx_reader_params(tnx_reader *r, tnx_params_buf *pb)
 {
     memset(pb, 0, sizeof *pb);
     tnx__reader_init(r, &tnx__params_schema, pb, NULL);
+}
+
+TNX_DEF void tnx_reader_json(tnx_reader *r)
+{
+    tnx__reader_init(r, NULL, NULL, NULL);
 }
 
 TNX_DEF tnx_status tnx_reader_feed(tnx_reader *r, const void *buf, size_t len)
@@ -2144,20 +2481,21 @@ TNX_DEF const char *tnx_reader_where(const tnx_reader *r)
     return r->map.where;
 }
 
-/* The ten fields, in the order of the API's schema. */
+/* The fields, in the order of the API's schema, named by the same table
+ * the reader maps them with. */
 TNX_DEF tnx_status tnx_write_action_requirement(tnx_writer *w,
                                                const tnx_action_requirement *ar)
 {
-    const tnx__node *nd = &tnx__response_nodes[2];
+    const tnx__node *nd = &tnx__response_nodes[TNX__NODE_FIELDS];
     int i;
+    tnx__w(w, "{", 1);
     w->need_comma = 0;
     for (i = 0; i < TNX_F_COUNT; i++, nd++) {
         uint16_t bit = (uint16_t)(1u << i);
+        if (!(ar->present & bit)) continue;
         tnx__w_key(w, nd->key);
-        if (!(ar->present & bit) || (ar->is_null & bit))
-            tnx__w(w, "null", 4);
-        else
-            tnx__w_str(w, (const char *)ar + nd->off);
+        if (ar->is_null & bit) tnx__w(w, "null", 4);
+        else tnx__w_str(w, (const char *)ar + nd->off);
     }
     tnx__w(w, "}", 1);
     return w->status;

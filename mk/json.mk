@@ -1,9 +1,17 @@
 # The JSON layer: corpus test, fuzz target, benchmark.
 
-# Speed is measured optimised, without sanitizers, as a device builds it.
+# Speed is measured optimised, without sanitizers, as a device builds it;
+# symbols are bound at load (-z now) so no lazy binding is counted.
 $(B)/bench_json: tests/bench_json.c $(HDR) | $(B)
-	$(CC) $(STRICT) -O2 $(INC) -o $@ $<
+	$(CC) $(STRICT) -O2 $(INC) -o $@ $< -Wl,-z,now
 
 bench:: $(B)/bench_json
 	@sh scripts/need.sh valgrind
 	@sh tests/bench_json.sh $(B)/bench_json
+
+# The corpus: every document of tests/json/ whole, byte by byte, cut in two
+# at every byte (the documents are read at run time).
+TESTS += $(B)/test_json_corpus
+$(B)/test_json_corpus: tests/test_json_corpus.c tests/json_check.h $(HDR) \
+                       tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $<

@@ -20,6 +20,8 @@ CM_CERTS ?= $(CM_BUILD)/cm-certs
 CM_TIMEOUT ?= 120
 
 CM_DIR := tests/cortex-m
+# Images and sizes per mbedTLS line, so that switching lines relinks.
+CM_OUT = $(CM_BUILD)/cm/mbedtls-$(CM_MBEDTLS)
 CM_CC := arm-none-eabi-gcc
 CM_AR := arm-none-eabi-ar
 CM_SIZE := arm-none-eabi-size
@@ -45,6 +47,8 @@ CM_MBED_INC := -isystem $(CM_MBED_SRC)/include
 CM4_MBED := $(CM_BUILD)/cm4/mbedtls-$(CM_MBEDTLS)
 CM4S_MBED := $(CM_BUILD)/cm4-srv/mbedtls-$(CM_MBEDTLS)
 CM0_MBED := $(CM_BUILD)/cm0/mbedtls-$(CM_MBEDTLS)
+# ... and one with certificate dates checked (TNX_CM_TIME_DATE).
+CM4T_MBED := $(CM_BUILD)/cm4-srv-time/mbedtls-$(CM_MBEDTLS)
 CM_MBED_LIBS = $(1)/libmbedtls.a $(1)/libmbedx509.a $(1)/libmbedcrypto.a
 
 CM_QEMU := timeout $(CM_TIMEOUT) qemu-system-arm -M mps2-an386 -nographic \
@@ -54,7 +58,7 @@ CM_SUPPORT := $(CM_DIR)/startup.c
 CM_SUPPORT_DEPS := $(CM_DIR)/startup.c $(CM_DIR)/cm_support.h \
 	$(CM_DIR)/mps2-an386.ld
 
-.PHONY: cortex-m-deps size test-cortex-m cm-mbedtls cm-size-impl
+.PHONY: cortex-m-deps size test-cortex-m cm-mbedtls
 
 # ---- Tools ----
 
@@ -91,6 +95,12 @@ $(CM4S_MBED)/libmbedtls.a: $(CM_MBED_DEPS) | cortex-m-deps
 	CFLAGS="$(CM4_CPU) $(CM_LIB_FLAGS) -Os $(CM_MBED_CONF)" \
 	sh scripts/build-mbedtls-cross.sh $(CM_MBED_SRC) $(CM4S_MBED)
 
+$(CM4T_MBED)/libmbedtls.a: $(CM_MBED_DEPS) | cortex-m-deps
+	CC=$(CM_CC) AR=$(CM_AR) \
+	CFLAGS="$(CM4_CPU) $(CM_LIB_FLAGS) -Os $(CM_MBED_CONF) \
+	-DTNX_CM_TIME_DATE" \
+	sh scripts/build-mbedtls-cross.sh $(CM_MBED_SRC) $(CM4T_MBED)
+
 $(CM0_MBED)/libmbedtls.a: $(CM_MBED_DEPS) | cortex-m-deps
 	CC=$(CM_CC) AR=$(CM_AR) \
 	CFLAGS="$(CM0_CPU) $(CM_LIB_FLAGS) -Os $(CM_MBED_CONF) \
@@ -98,14 +108,14 @@ $(CM0_MBED)/libmbedtls.a: $(CM_MBED_DEPS) | cortex-m-deps
 	sh scripts/build-mbedtls-cross.sh $(CM_MBED_SRC) $(CM0_MBED)
 
 cm-mbedtls: $(CM4_MBED)/libmbedtls.a $(CM4S_MBED)/libmbedtls.a \
-	$(CM0_MBED)/libmbedtls.a
+	$(CM4T_MBED)/libmbedtls.a $(CM0_MBED)/libmbedtls.a
 
 # ---- Test certificates as C arrays ----
 
 $(CM_BUILD)/cm-certs/server.pem: scripts/gen-test-certs.sh
 	sh scripts/gen-test-certs.sh $(CM_BUILD)/cm-certs
 
-$(CM_BUILD)/cm/test_certs.h: scripts/pem2c.sh $(CM_CERTS)/server.pem
+$(CM_OUT)/test_certs.h: scripts/pem2c.sh $(CM_CERTS)/server.pem
 	mkdir -p $(dir $@)
 	sh scripts/pem2c.sh tc_ca_pem $(CM_CERTS)/ca.pem \
 	    tc_server_pem $(CM_CERTS)/server.pem \
@@ -113,40 +123,45 @@ $(CM_BUILD)/cm/test_certs.h: scripts/pem2c.sh $(CM_CERTS)/server.pem
 
 # ---- Test images ----
 # $(call cm_image,OUT,CPU,SOURCES,EXTRA-FLAGS,MBEDTLS-DIR-or-empty)
-cm_image = $(CM_CC) $(2) $(CM_TEST_FLAGS) $(4) -I$(CM_DIR) -I$(CM_BUILD)/cm \
+cm_image = $(CM_CC) $(2) $(CM_TEST_FLAGS) $(4) -I$(CM_DIR) -I$(CM_OUT) \
 	$(if $(5),$(CM_MBED_CONF) $(CM_MBED_INC)) $(CM_LINK) \
 	-Wl,-Map=$(1:.elf=.map) -o $(1) $(CM_SUPPORT) $(3) \
 	$(if $(5),$(call CM_MBED_LIBS,$(5)))
 
-$(CM_BUILD)/cm/hello-m4.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
+$(CM_OUT)/hello-m4.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
 	| cortex-m-deps
 	mkdir -p $(dir $@)
 	$(call cm_image,$@,$(CM4_CPU),$<)
 
-$(CM_BUILD)/cm/hello-m4-exit3.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
+$(CM_OUT)/hello-m4-exit3.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
 	| cortex-m-deps
 	mkdir -p $(dir $@)
 	$(call cm_image,$@,$(CM4_CPU),$<,-DHELLO_STATUS=3)
 
 # v6-M code runs on the AN386's M4 too: the M0+ build is tested there.
-$(CM_BUILD)/cm/hello-m0.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
+$(CM_OUT)/hello-m0.elf: $(CM_DIR)/hello.c $(CM_SUPPORT_DEPS) \
 	| cortex-m-deps
 	mkdir -p $(dir $@)
 	$(call cm_image,$@,$(CM0_CPU),$<)
 
 CM_TLS_DEPS := $(CM_DIR)/heap_meter.c $(CM_DIR)/heap_meter.h \
-	$(CM_BUILD)/cm/test_certs.h $(CM_SUPPORT_DEPS)
+	$(CM_OUT)/test_certs.h $(CM_SUPPORT_DEPS)
 
-$(CM_BUILD)/cm/tls_selftest-m4.elf: $(CM_DIR)/tls_selftest.c $(CM_TLS_DEPS) \
+$(CM_OUT)/tls_selftest-m4.elf: $(CM_DIR)/tls_selftest.c $(CM_TLS_DEPS) \
 	$(CM4S_MBED)/libmbedtls.a
 	$(call cm_image,$@,$(CM4_CPU),$< $(CM_DIR)/heap_meter.c,,$(CM4S_MBED))
 
-$(CM_BUILD)/cm/tls_client_probe-m4.elf: $(CM_DIR)/tls_client_probe.c \
+$(CM_OUT)/tls_selftest-time-m4.elf: $(CM_DIR)/tls_selftest.c \
+	$(CM_TLS_DEPS) $(CM4T_MBED)/libmbedtls.a
+	$(call cm_image,$@,$(CM4_CPU),$< $(CM_DIR)/heap_meter.c, \
+	    -DTNX_CM_TIME_DATE,$(CM4T_MBED))
+
+$(CM_OUT)/tls_client_probe-m4.elf: $(CM_DIR)/tls_client_probe.c \
 	$(CM_TLS_DEPS) $(CM4_MBED)/libmbedtls.a
 	$(call cm_image,$@,$(CM4_CPU),$< $(CM_DIR)/heap_meter.c, \
 	    -DTNX_CM_CLIENT_ONLY,$(CM4_MBED))
 
-$(CM_BUILD)/cm/tls_client_probe-m0.elf: $(CM_DIR)/tls_client_probe.c \
+$(CM_OUT)/tls_client_probe-m0.elf: $(CM_DIR)/tls_client_probe.c \
 	$(CM_TLS_DEPS) $(CM0_MBED)/libmbedtls.a
 	$(call cm_image,$@,$(CM0_CPU),$< $(CM_DIR)/heap_meter.c, \
 	    -DTNX_CM_CLIENT_ONLY,$(CM0_MBED))
@@ -154,15 +169,15 @@ $(CM_BUILD)/cm/tls_client_probe-m0.elf: $(CM_DIR)/tls_client_probe.c \
 # ---- Running them ----
 # Each line: image and the exit status qemu must return.
 CM_RUNS := hello-m4:0 hello-m4-exit3:3 hello-m0:0 tls_client_probe-m4:0 \
-	tls_client_probe-m0:0 tls_selftest-m4:0
+	tls_client_probe-m0:0 tls_selftest-m4:0 tls_selftest-time-m4:0
 
 test-cortex-m: cortex-m-deps $(foreach r,$(CM_RUNS), \
-	$(CM_BUILD)/cm/$(firstword $(subst :, ,$(r))).elf)
+	$(CM_OUT)/$(firstword $(subst :, ,$(r))).elf)
 	@pass=0; fail=0; \
 	for r in $(CM_RUNS); do \
 	    img=$${r%%:*}; want=$${r##*:}; \
 	    echo "== $$img (expect exit $$want)"; \
-	    $(CM_QEMU) $(CM_BUILD)/cm/$$img.elf; got=$$?; \
+	    $(CM_QEMU) $(CM_OUT)/$$img.elf; got=$$?; \
 	    if [ "$$got" = "$$want" ]; then pass=$$((pass + 1)); \
 	    else echo "FAIL: $$img exited $$got, expected $$want"; \
 	        fail=$$((fail + 1)); fi; \
@@ -175,35 +190,30 @@ CM_LAYERS ?= tnx__http_=HTTP,tnx__json_=JSON reader,tnx__w=JSON writer,tnx__tls_
 # CPU and optimisation of each measured build of the library.
 CM_SIZE_VARIANTS := m4-Os m4-O1 m0-Os m0-O1
 
-size: cortex-m-deps $(CM_BUILD)/cm/tls_client_probe-m4.elf \
-	$(CM_BUILD)/cm/tls_client_probe-m0.elf
+size: cortex-m-deps $(CM_OUT)/tls_client_probe-m4.elf \
+	$(CM_OUT)/tls_client_probe-m0.elf
 	@echo "== mbedTLS $(CM_MBEDTLS) in a TLS client image, Cortex-M4 -Os"
-	@$(CM_SIZE) $(CM_BUILD)/cm/tls_client_probe-m4.elf
-	@awk -f scripts/map-libsize.awk $(CM_BUILD)/cm/tls_client_probe-m4.map
+	@$(CM_SIZE) $(CM_OUT)/tls_client_probe-m4.elf
+	@awk -f scripts/map-libsize.awk $(CM_OUT)/tls_client_probe-m4.map
 	@echo "== mbedTLS $(CM_MBEDTLS) in a TLS client image, Cortex-M0+ -Os"
-	@$(CM_SIZE) $(CM_BUILD)/cm/tls_client_probe-m0.elf
-	@awk -f scripts/map-libsize.awk $(CM_BUILD)/cm/tls_client_probe-m0.map
-	@if grep -q 'TELNYX_PORTING_IMPLEMENTATION' $(TNX_HDR) && \
-	    grep -Eq '^#if(def)? .*TELNYX_PORTING_IMPLEMENTATION' $(TNX_HDR); \
-	then $(MAKE) --no-print-directory cm-size-impl; \
-	else echo "size: $(TNX_HDR) has no implementation section yet" \
-	    "(#ifdef TELNYX_PORTING_IMPLEMENTATION); library not measured"; \
-	fi
-
-# One object per variant from a TU that switches the implementation on;
-# then size(1) for the totals and nm for the layers.
-cm-size-impl:
-	@mkdir -p $(CM_BUILD)/cm/size
-	@printf '#define TELNYX_PORTING_IMPLEMENTATION\n#include "%s"\n' \
-	    "$(notdir $(TNX_HDR))" > $(CM_BUILD)/cm/size/impl.c
-	@set -e; for name in $(CM_SIZE_VARIANTS); do \
+	@$(CM_SIZE) $(CM_OUT)/tls_client_probe-m0.elf
+	@awk -f scripts/map-libsize.awk $(CM_OUT)/tls_client_probe-m0.map
+	@if grep -Eq '^#if(def)? .*TELNYX_PORTING_IMPLEMENTATION' $(TNX_HDR); \
+	then :; else \
+	    echo "size: $(TNX_HDR) has no implementation section yet" \
+	        "(#ifdef TELNYX_PORTING_IMPLEMENTATION); library not measured"; \
+	    exit 0; \
+	fi; \
+	mkdir -p $(CM_OUT)/size; \
+	printf '#define TELNYX_PORTING_IMPLEMENTATION\n#include "%s"\n' \
+	    "$(notdir $(TNX_HDR))" > $(CM_OUT)/size/impl.c; \
+	set -e; for name in $(CM_SIZE_VARIANTS); do \
 	    case $$name in m4-*) cpu="$(CM4_CPU)" ;; *) cpu="$(CM0_CPU)" ;; esac; \
-	    opt=-$${name#*-}; obj=$(CM_BUILD)/cm/size/$$name.o; \
+	    opt=-$${name#*-}; obj=$(CM_OUT)/size/$$name.o; \
 	    $(CM_CC) $$cpu $(CM_LIB_FLAGS) $$opt -I$(dir $(TNX_HDR)) \
-	        $(CM_MBED_CONF) $(CM_MBED_INC) -c $(CM_BUILD)/cm/size/impl.c \
+	        $(CM_MBED_CONF) $(CM_MBED_INC) -c $(CM_OUT)/size/impl.c \
 	        -o $$obj; \
 	    echo "== $(notdir $(TNX_HDR)) $$name ($$cpu $$opt)"; \
-	    $(CM_SIZE) $$obj; \
 	    $(CM_NM) --size-sort -S -t d $$obj | awk -f scripts/size-report.awk \
 	        -v layers='$(CM_LAYERS)' -v rest=client \
 	        -v total="$$($(CM_SIZE) $$obj | tail -n 1)"; \

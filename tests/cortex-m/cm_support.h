@@ -17,5 +17,7 @@ size_t stack_high_water(void);
 size_t stack_size(void);
 /* Writes a NUL-terminated string to the host without stdio. */
 void cm_puts_raw(const char *s);
+/* The host's clock, seconds since 1970 (semihosting SYS_TIME). */
+uint32_t cm_host_time(void);
 
 #endif

@@ -63,6 +63,14 @@
 #if defined(TNX_CM_TIME_DATE)
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE
+/* The clock is a function pointer, set with mbedtls_platform_set_time()
+ * once the device knows the time (SNTP, RTC); until then it is the C
+ * library's time().  gmtime_r() still comes from the C library. */
+#define MBEDTLS_PLATFORM_TIME_ALT
+/* 3.6 wants a millisecond clock with HAVE_TIME and has none for newlib;
+ * only TLS 1.3 and session tickets use it, both off here, so this switch
+ * only stops platform_util.c from looking for clock_gettime(). */
+#define MBEDTLS_PLATFORM_MS_TIME_ALT
 #endif
 
 /* mbedtls_calloc/free are function pointers that the application (or the

@@ -30,6 +30,7 @@ void initialise_monitor_handles(void);
 
 /* Semihosting operations (ARM "Semihosting for AArch32 and AArch64"). */
 #define SH_SYS_WRITE0        0x04u
+#define SH_SYS_TIME          0x11u
 #define SH_SYS_EXIT          0x18u
 #define SH_SYS_EXIT_EXTENDED 0x20u
 #define SH_APP_EXIT          0x20026u  /* ADP_Stopped_ApplicationExit */
@@ -48,6 +49,11 @@ static uint32_t semihost(uint32_t op, const void *arg)
 void cm_puts_raw(const char *s)
 {
     semihost(SH_SYS_WRITE0, s);
+}
+
+uint32_t cm_host_time(void)
+{
+    return semihost(SH_SYS_TIME, 0);
 }
 
 /* Replaces librdimon's _exit, which passes the status only when it has

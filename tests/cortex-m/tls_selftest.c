@@ -9,7 +9,10 @@
  *      the session;
  *   3. a client that expects another host name refuses the same server
  *      (verification is really on, not a formality);
- *   4. every byte mbedTLS allocated is freed again.
+ *   4. every byte mbedTLS allocated is freed again;
+ *   5. built with TNX_CM_TIME_DATE: certificates are accepted at the
+ *      host's time and refused, with the exact flag, as expired in 2037
+ *      and as not yet valid in 1970.
  * What it measures: peak heap of the client and of the server (each
  * allocation is charged to the side that made it), and stack depth.
  *
@@ -127,8 +130,11 @@ static void check(int ok, const char *what, long got)
     if (ok) {
         passes++;
     } else {
-        printf("FAIL: %s (got %ld / -0x%04lx)\n", what, got,
-               (unsigned long)(got < 0 ? -got : got));
+        if (got < 0) {
+            printf("FAIL: %s (got -0x%04lx)\n", what, (unsigned long)-got);
+        } else {
+            printf("FAIL: %s (got %ld)\n", what, got);
+        }
         failures++;
     }
 }
@@ -340,6 +346,57 @@ static void test_wrong_host_refused(void)
     side_free(&srv);
 }
 
+#if defined(MBEDTLS_HAVE_TIME_DATE)
+/* Built with TNX_CM_TIME_DATE: the validity dates are checked against the
+ * clock mbedTLS is given, and this test moves that clock. */
+static mbedtls_time_t fake_now;
+
+static mbedtls_time_t fake_time(mbedtls_time_t *t)
+{
+    if (t != NULL) {
+        *t = fake_now;
+    }
+    return fake_now;
+}
+
+static void handshake_at(mbedtls_time_t when, uint32_t want, const char *what)
+{
+    uint32_t flags;
+    int ret;
+
+    fake_now = when;
+    ret = pair_setup("localhost");
+    check(ret == 0, what, ret);
+    if (ret != 0) {
+        return;
+    }
+    (void)handshake_pair();
+    flags = mbedtls_ssl_get_verify_result(&cli.ssl);
+    if (want == 0) {
+        check(cli.ret == 0 && flags == 0, what, cli.ret);
+    } else {
+        check(cli.ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, what, cli.ret);
+        check(flags == want, what, (long)flags);
+    }
+    side_free(&cli);
+    side_free(&srv);
+}
+
+static void test_certificate_dates(void)
+{
+    mbedtls_platform_set_time(fake_time);
+    /* The test certificates were made at build time, valid for years. */
+    handshake_at((mbedtls_time_t)cm_host_time(), 0,
+                 "dates: accepted at the host's time");
+    /* 2037-01-01: after notAfter, and still below 2^31 for any time_t. */
+    handshake_at((mbedtls_time_t)2114380800L, MBEDTLS_X509_BADCERT_EXPIRED,
+                 "dates: refused as expired in 2037");
+    /* 1970-01-02: what a device without a clock would believe. */
+    handshake_at((mbedtls_time_t)86400L, MBEDTLS_X509_BADCERT_FUTURE,
+                 "dates: refused as not yet valid in 1970");
+}
+#endif
+
 static int load_credentials(void)
 {
     int ret;
@@ -394,6 +451,9 @@ int main(void)
                (unsigned)st->peak[OWNER_SERVER], (unsigned)st->peak_all,
                (unsigned)st->arena_peak);
         test_wrong_host_refused();
+#if defined(MBEDTLS_HAVE_TIME_DATE)
+        test_certificate_dates();
+#endif
     }
 
     heap_meter_owner(OWNER_OTHER);

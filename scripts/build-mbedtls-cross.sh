@@ -42,4 +42,5 @@ crypto=$(for o in $all; do
            "$AR" rcs ../libmbedx509.a $x509 &&
            "$AR" rcs ../libmbedcrypto.a $crypto)
 end=$(date +%s)
-echo "build-mbedtls-cross: $(echo $all | wc -w) files -> $out/libmbed{crypto,x509,tls}.a in $((end - start)) s"
+echo "build-mbedtls-cross: $(echo $all | wc -w) files ->" \
+     "$out/libmbed{crypto,x509,tls}.a in $((end - start)) s"

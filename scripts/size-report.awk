@@ -6,7 +6,7 @@
 #
 #   arm-none-eabi-nm --size-sort -S -t d lib.o |
 #       awk -f scripts/size-report.awk \
-#           -v layers='tnx__http_=HTTP,tnx__json_=JSON reader,tnx__w=JSON writer' \
+#           -v layers='tnx__http_=HTTP,tnx__json_=JSON reader' \
 #           -v rest=client -v total="$(arm-none-eabi-size lib.o | tail -n 1)"
 #
 # Variables:
@@ -31,6 +31,9 @@ BEGIN {
         eq = index(pairs[i], "=")
         prefix[i] = substr(pairs[i], 1, eq - 1)
         name[i] = substr(pairs[i], eq + 1)
+        # make's += puts a space before a comma; names are trimmed.
+        gsub(/^ +| +$/, "", prefix[i])
+        gsub(/^ +| +$/, "", name[i])
     }
     name[n + 1] = rest
 }

@@ -260,7 +260,8 @@ static int handshake_pair(void)
 
 static void test_handshake_and_data(void)
 {
-    static const char request[] = "GET /ping HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    static const char request[] = "GET /ping HTTP/1.1\r\n"
+                                  "Host: localhost\r\n\r\n";
     static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n"
                                  "\r\npong";
     unsigned char buf[128];

@@ -485,7 +485,8 @@ static void pc__check_reset(pc_tally *t, const char *tag,
 static void pc__check_send_closed(pc_tally *t, const char *tag,
                                   const tnx_port *p)
 {
-    static const char name[] = "send to a closed peer: TNX_IO_ERROR, no SIGPIPE";
+    static const char name[] =
+        "send to a closed peer: TNX_IO_ERROR, no SIGPIPE";
     static uint8_t junk[16384];
     pc__conn c;
     int rc = 0, i;

@@ -130,7 +130,8 @@ int main(void)
     mbedtls_x509_crt_init(&ca);
     mbedtls_x509_crt_init(&srv_crt);
     mbedtls_pk_init(&srv_key);
-    rc = mbedtls_x509_crt_parse(&ca, (const unsigned char *)mbedtls_test_cas_pem,
+    rc = mbedtls_x509_crt_parse(&ca,
+                                (const unsigned char *)mbedtls_test_cas_pem,
                                 mbedtls_test_cas_pem_len);
     if (rc == 0)
         rc = mbedtls_x509_crt_parse(&srv_crt,

@@ -25,7 +25,8 @@ PORT_POSIX := ports/tnx_port_posix.c
 PORT_MEM   := ports/tnx_port_mem.c
 HDR        := telnyx_porting.h
 
-TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract
+TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract \
+         $(B)/test_mem_tls
 
 .PHONY: all deps test demo clean check-warnings bench fuzz
 
@@ -68,6 +69,10 @@ $(B)/test_port_contract: tests/test_port_contract.c $(PORT_POSIX) \
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) \
 	    $(PORT_MEM) $(MBEDTLS)
+
+$(B)/test_mem_tls: tests/test_mem_tls.c $(PORT_MEM) $(HDR) | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
 
 # The header, with its implementation, under gcc, clang and C++.
 check-warnings: deps | $(B)

@@ -25,7 +25,8 @@ PORT_POSIX := ports/tnx_port_posix.c
 PORT_MEM   := ports/tnx_port_mem.c
 HDR        := telnyx_porting.h
 
-TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract
+TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract \
+         $(B)/test_mem_tls
 
 .PHONY: all deps test demo clean check-warnings bench fuzz
 
@@ -69,6 +70,10 @@ $(B)/test_port_contract: tests/test_port_contract.c $(PORT_POSIX) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) \
 	    $(PORT_MEM) $(MBEDTLS)
 
+$(B)/test_mem_tls: tests/test_mem_tls.c $(PORT_MEM) $(HDR) | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
+
 # The header, with its implementation, under gcc, clang and C++.
 check-warnings: deps | $(B)
 	@printf '#define TELNYX_PORTING_IMPLEMENTATION\n#include "telnyx_porting.h"\n' \
@@ -80,9 +85,11 @@ check-warnings: deps | $(B)
 	clang $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
 	g++ -std=c++11 -Wall -Wextra -Werror $(MBEDTLS_CFLAGS) -I. \
 	    -c $(B)/impl.cpp -o $(B)/impl-gxx.o
-	clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests -D_POSIX_C_SOURCE=200809L \
-	    -fsyntax-only examples/initiate.c tests/mock/mock_server.c \
-	    $(PORT_POSIX) $(PORT_MEM)
+	for f in examples/initiate.c tests/mock/mock_server.c $(PORT_POSIX) \
+	    $(PORT_MEM) tests/test_json.c tests/test_http.c tests/test_e2e.c \
+	    tests/test_port_contract.c tests/test_mem_tls.c; do \
+	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
 	@if nm $(B)/impl-gcc.o $(B)/impl-notls.o | \
 	    grep -E ' U (malloc|calloc|realloc|free)$$'; then \
 	    echo "the library calls an allocator"; exit 1; fi

@@ -970,11 +970,12 @@ static tnx_status tnx__rx(tnx_client *c, uint8_t *b, size_t n, size_t *got,
         if (c->https) {
             r = mbedtls_ssl_read(&c->ssl, b, n);
             if (r > 0) break;
-            if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == 0) {
+            if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
                 c->eof_clean = 1;
                 return TNX_OK;
             }
-            if (r == MBEDTLS_ERR_SSL_CONN_EOF) {
+            /* 0: a TCP close with no close_notify; the framing decides. */
+            if (r == 0 || r == MBEDTLS_ERR_SSL_CONN_EOF) {
                 c->eof_clean = 0;
                 return TNX_OK;
             }

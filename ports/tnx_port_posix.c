@@ -2,7 +2,8 @@
  * TCP socket, and poll() for every deadline.
  *
  * Clock:   clock_gettime(CLOCK_MONOTONIC), cut to uint32 milliseconds.
- * Entropy: getrandom() on glibc 2.25+, else reads /dev/urandom.
+ * Entropy: getrandom() on glibc 2.25+, else reads /dev/urandom (and so
+ *          does -DTNX_POSIX_NO_GETRANDOM, which the tests use to check it).
  * SIGPIPE: send uses MSG_NOSIGNAL, or SO_NOSIGPIPE where that is missing,
  *          so a peer that closed never kills the process.
  */
@@ -26,9 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 25)
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 25) && \
+    !defined(TNX_POSIX_NO_GETRANDOM)
 #include <sys/random.h>
-#define TNX__HAVE_GETRANDOM 1
+#define POSIX_HAVE_GETRANDOM 1
 #endif
 #ifndef MSG_NOSIGNAL
 #ifndef SO_NOSIGPIPE
@@ -206,7 +208,7 @@ static int posix_entropy(void *ctx, uint8_t *buf, size_t len)
 {
     size_t got = 0;
     (void)ctx;
-#ifdef TNX__HAVE_GETRANDOM
+#ifdef POSIX_HAVE_GETRANDOM
     while (got < len) {
         ssize_t n = getrandom(buf + got, len - got, 0);
         if (n > 0)

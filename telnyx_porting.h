@@ -1393,6 +1393,23 @@ static void tnx__w(tnx_writer *w, const char *s, size_t n)
     }
 }
 
+/* Is the NUL-terminated s valid UTF-8?  A sequence cut by the NUL is not;
+ * nothing past the NUL is read. */
+static int tnx__utf8_valid(const uint8_t *p)
+{
+    uint8_t lo, hi;
+    int need;
+    while (*p) {
+        need = tnx__utf8_lead(*p++, &lo, &hi);
+        if (need < 0) return 0;
+        if (need == 0) continue;
+        if (*p < lo || *p > hi) return 0;
+        for (p++; --need > 0; p++)
+            if ((*p & 0xC0) != 0x80) return 0;
+    }
+    return 1;
+}
+
 /* A JSON string: runs of plain bytes go to the sink in one piece; ", \ and
  * C0 controls are escaped; invalid UTF-8 stops the writer (TNX_E_UTF8)
  * before any of the string is written. */
@@ -1400,18 +1417,8 @@ static void tnx__w_str(tnx_writer *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const uint8_t *p = (const uint8_t *)s, *run;
-    uint8_t lo, hi;
-    int need;
 
-    for (run = p; *run; run++) {
-        need = tnx__utf8_lead(*run, &lo, &hi);
-        if (need < 0) break;
-        if (need > 0 && (run[1] < lo || run[1] > hi)) break;
-        for (; need > 0; need--)
-            if ((*++run & 0xC0) != 0x80) break;
-        if (need > 0) break;
-    }
-    if (*run) {
+    if (!tnx__utf8_valid(p)) {
         if (w->status == TNX_OK) w->status = TNX_E_UTF8;
         return;
     }

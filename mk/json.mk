@@ -15,3 +15,17 @@ TESTS += $(B)/test_json_corpus
 $(B)/test_json_corpus: tests/test_json_corpus.c tests/json_check.h $(HDR) \
                        tests/tnx_test.h | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $<
+
+# libFuzzer target, seeded with the corpus; new inputs go to build/, never
+# to tests/json/.  clang and its runtime are installed when missing.
+FUZZ_SECONDS ?= 60
+$(B)/fuzz_json: tests/fuzz/fuzz_json.c tests/json_check.h $(HDR) | $(B)
+	@sh scripts/need.sh clang libclang-rt-14-dev
+	clang $(STRICT) -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all $(INC) -Itests -o $@ $<
+
+fuzz:: $(B)/fuzz_json
+	@mkdir -p $(B)/fuzz_json.corpus
+	$(B)/fuzz_json -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -dict=tests/fuzz/json.dict -artifact_prefix=$(B)/fuzz_json- \
+	    $(B)/fuzz_json.corpus tests/json

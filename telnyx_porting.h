@@ -1724,9 +1724,10 @@ static tnx_status tnx__js_string_start(tnx__json *js, int is_key)
 static void tnx__js_string_end(tnx__json *js, const uint8_t *s, size_t n)
 {
     int quiet = tnx__js_quiet(js);
-    if (js->dst && js->trunc) {
-        js->dst_len = tnx__utf8_whole(js->dst, js->dst_len);
-        js->dst[js->dst_len] = 0;
+    if (js->dst && js->trunc) { /* drop a character the cut split */
+        size_t whole = tnx__utf8_whole(js->dst, js->dst_len);
+        memset(js->dst + whole, 0, js->dst_len - whole);
+        js->dst_len = whole;
     }
     if (js->is_key) {
         js->state = TNX__J_COLON;

@@ -365,6 +365,9 @@ typedef struct tnx__json {
     size_t key_len;
     char *dst;                /* where string bytes go; NULL to drop them */
     size_t dst_cap, dst_len;
+    char *aim;                /* the mapper's field for the next value if
+                                 it is a string, or NULL */
+    size_t aim_cap;
     long offset;
     struct tnx__map *map;     /* gets the events; NULL: grammar only */
 } tnx__json;
@@ -1482,6 +1485,8 @@ TNX_DEF tnx_status tnx_write_params(tnx_writer *w, const tnx_params *p)
  * calls: the start of a value, of which kind; a key (js->key_s, key_len;
  * key_long when longer than TNX_JSON_KEY_MAX - 1); the end of a string
  * value (js->dst holds it, js->trunc if cut); the end of a container.
+ * At a key the mapper may aim the next value at its field (js->aim): if
+ * it is a string, nothing need be told at its start.
  * Nothing is told from inside a value the mapper chose to skip
  * (tnx__js_skip_next), however deep it goes. */
 enum tnx__json_event {
@@ -1709,6 +1714,12 @@ static tnx_status tnx__js_string_start(tnx__json *js, int is_key)
     js->dst = NULL;
     js->dst_len = 0;
     js->state = TNX__J_STR;
+    if (!is_key && js->aim) { /* a string where the mapper wants one */
+        js->dst = js->aim;
+        js->dst_cap = js->aim_cap;
+        js->aim = NULL;
+        return TNX_OK;
+    }
     if (!is_key) return tnx__js_emit(js, TNX__EV_STR);
     if (!tnx__js_quiet(js)) {
         js->dst = js->key;
@@ -1718,34 +1729,53 @@ static tnx_status tnx__js_string_start(tnx__json *js, int is_key)
     return TNX_OK;
 }
 
-/* The closing quote.  A key that lay whole in one chunk, with no escape,
- * is handed over where it lies (s, n); otherwise s is NULL and the copy
- * in js->key tells. */
+/* Hands the mapper a key: where it lies (s, n) when it came whole in one
+ * chunk without an escape, otherwise the copy in js->key. */
+static void tnx__js_key(tnx__json *js, const uint8_t *s, size_t n)
+{
+    if (s) {
+        js->key_s = (const char *)s;
+        js->key_len = n;
+        js->key_long = n >= sizeof js->key;
+    } else {
+        js->key_s = js->key;
+        js->key_len = js->dst_len;
+        js->key_long = js->trunc;
+    }
+    tnx__map_key(js->map, js);
+}
+
+/* A string was cut inside a character: drop what of it was kept. */
+static void tnx__js_trim(tnx__json *js)
+{
+    size_t whole = tnx__utf8_whole(js->dst, js->dst_len);
+    memset(js->dst + whole, 0, js->dst_len - whole);
+    js->dst_len = whole;
+}
+
+/* The closing quote of a string nobody keeps (most are): only the state
+ * moves.  Small, so that the hot loop has it inline. */
+static void tnx__js_string_end_quiet(tnx__json *js)
+{
+    if (js->is_key) js->state = TNX__J_COLON;
+    else tnx__js_after_value(js);
+}
+
+/* The closing quote of a key or value the mapper is told about. */
 static void tnx__js_string_end(tnx__json *js, const uint8_t *s, size_t n)
 {
-    int quiet = tnx__js_quiet(js);
-    if (js->dst && js->trunc) { /* drop a character the cut split */
-        size_t whole = tnx__utf8_whole(js->dst, js->dst_len);
-        memset(js->dst + whole, 0, js->dst_len - whole);
-        js->dst_len = whole;
+    if (tnx__js_quiet(js)) {
+        tnx__js_string_end_quiet(js);
+        return;
     }
+    if (js->dst && js->trunc) tnx__js_trim(js);
     if (js->is_key) {
         js->state = TNX__J_COLON;
-        if (quiet) return;
-        if (s) {
-            js->key_s = (const char *)s;
-            js->key_len = n;
-            js->key_long = n >= sizeof js->key;
-        } else {
-            js->key_s = js->key;
-            js->key_len = js->dst_len;
-            js->key_long = js->trunc;
-        }
-        tnx__map_key(js->map, js);
+        tnx__js_key(js, s, n);
         return;
     }
     tnx__js_after_value(js);
-    if (!quiet) tnx__map_string_end(js->map, js);
+    tnx__map_string_end(js->map, js);
 }
 
 /* The first byte of a value. */
@@ -1959,21 +1989,24 @@ static tnx_status tnx__js_string(tnx__json *js, const uint8_t **pp,
             p += k; /* the character stays in the run */
             continue;
         }
-        if (*p == '"' && js->is_key && js->dst_len == 0 && !js->trunc) {
-            tnx__js_string_end(js, run, (size_t)(p - run)); /* no copy */
-        } else {
+        if (*p != '"') {
             if (js->dst && p > run) tnx__js_put(js, run, (size_t)(p - run));
             if (*p == '\\' && (k = tnx__js_escape_at(js, p, end)) != 0) {
                 p += k;
                 run = p;
                 continue;
             }
-            if (*p != '"') {
-                st = tnx__js_string_byte(js, *p);
-                if (st == TNX_OK) p++;
-                *pp = p;
-                return st;
-            }
+            st = tnx__js_string_byte(js, *p);
+            if (st == TNX_OK) p++;
+            *pp = p;
+            return st;
+        }
+        if (tnx__js_quiet(js)) {
+            tnx__js_string_end_quiet(js);
+        } else if (js->is_key && js->dst_len == 0 && !js->trunc) {
+            tnx__js_string_end(js, run, (size_t)(p - run)); /* no copy */
+        } else {
+            if (js->dst && p > run) tnx__js_put(js, run, (size_t)(p - run));
             tnx__js_string_end(js, NULL, 0);
         }
         p++;
@@ -2333,10 +2366,8 @@ static void tnx__map_mark(const tnx__map *m, const tnx__node *nd, int null,
     if (nd->target == TNX__T_AR) {
         tnx_action_requirement *ar = (tnx_action_requirement *)m->base;
         ar->present |= bit;
-        if (null) ar->is_null |= bit;
-        else ar->is_null &= (uint16_t)~bit;
-        if (cut) ar->truncated |= bit;
-        else ar->truncated &= (uint16_t)~bit;
+        ar->is_null = (uint16_t)((ar->is_null & ~bit) | (null ? bit : 0));
+        ar->truncated = (uint16_t)((ar->truncated & ~bit) | (cut ? bit : 0));
     } else if (nd->target == TNX__T_PARAMS) {
         tnx_params_buf *pb = (tnx_params_buf *)m->base;
         pb->present = (uint8_t)(pb->present | bit);
@@ -2362,8 +2393,16 @@ static tnx_ar_status tnx__status_of(const char *s)
     return TNX_AR_UNKNOWN;
 }
 
-/* A value starts: the root, an item of the array, or the last key's.
- * Check its type, enter a container, aim a string at its field. */
+/* A field gets a new value: with a repeated key, no byte of the earlier
+ * one stays. */
+static void tnx__map_clear(uint8_t *field)
+{
+    if (*field) memset(field, 0, strlen((const char *)field));
+}
+
+/* A value starts that the mapper was not ready for: the root, an item of
+ * the array, or a key's value that is not a string.  Check its type,
+ * enter a container, aim a string at its field. */
 static tnx_status tnx__map_value(tnx__map *m, int ev, tnx__json *js)
 {
     static const uint8_t accepts[] = {
@@ -2375,6 +2414,7 @@ static tnx_status tnx__map_value(tnx__map *m, int ev, tnx__json *js)
     const tnx__node *nodes = tnx__map_nodes(m), *nd;
     uint8_t t = m->pending, *base;
 
+    js->aim = NULL;
     if (t == TNX__NONE) return TNX_OK; /* cannot happen: unknown keys skip */
     nd = &nodes[t];
     if (!((accepts[nd->kind] >> ev) & 1)) {
@@ -2400,8 +2440,7 @@ static tnx_status tnx__map_value(tnx__map *m, int ev, tnx__json *js)
         base[nd->off] = ev == TNX__EV_TRUE;
         return TNX_OK;
     }
-    if (base[nd->off]) /* a repeated key: no byte of the earlier value stays */
-        memset(base + nd->off, 0, strlen((const char *)base + nd->off));
+    tnx__map_clear(base + nd->off);
     if (ev == TNX__EV_NULL) {
         tnx__map_mark(m, nd, 1, 0);
         return TNX_OK;
@@ -2415,8 +2454,22 @@ static tnx_status tnx__map_value(tnx__map *m, int ev, tnx__json *js)
  * reader is to skip. */
 static void tnx__map_key(tnx__map *m, tnx__json *js)
 {
-    m->pending = tnx__map_find(m, js);
-    if (m->pending == TNX__NONE) tnx__js_skip_next(js);
+    const tnx__node *nd;
+    uint8_t t = tnx__map_find(m, js), *base;
+    m->pending = t;
+    js->aim = NULL;
+    if (t == TNX__NONE) {
+        tnx__js_skip_next(js);
+        return;
+    }
+    nd = &tnx__map_nodes(m)[t];
+    if (nd->kind < TNX__K_STR || nd->kind > TNX__K_STATUS) return;
+    base = tnx__map_base(m, nd);
+    if (!base) return;
+    tnx__map_clear(base + nd->off);
+    m->entered |= (uint32_t)1 << t;
+    js->aim = (char *)base + nd->off;
+    js->aim_cap = nd->cap;
 }
 
 static void tnx__map_string_end(tnx__map *m, tnx__json *js)

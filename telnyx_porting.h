@@ -2239,6 +2239,8 @@ typedef struct tnx__node {
     uint8_t key_len, parent, kind, target, bit;
     uint8_t first, count; /* a container's children: count nodes from first */
     uint16_t off, cap;
+    uint32_t lens;      /* a container's children: bit (key length % 32) of
+                           each, so most unknown keys need no compare */
 } tnx__node;
 
 typedef struct tnx__schema {
@@ -2246,26 +2248,33 @@ typedef struct tnx__schema {
     uint8_t count;
 } tnx__schema;
 
-#define TNX__BOX(key, path, parent, kind, first, count) \
+#define TNX__L(key) (1ul << ((sizeof key - 1) & 31))
+#define TNX__BOX(key, path, parent, kind, first, count, lens) \
     { key, path, (uint8_t)(sizeof key - 1), parent, kind, TNX__T_NONE, 0, \
-      first, count, 0, 0 }
+      first, count, 0, 0, (uint32_t)(lens) }
 #define TNX__AR(key, kind, bit, member) \
     { #key, "data." #key, (uint8_t)(sizeof #key - 1), 1, kind, TNX__T_AR, \
       bit, 0, 0, (uint16_t)offsetof(tnx_action_requirement, member), \
-      (uint16_t)sizeof(((tnx_action_requirement *)0)->member) }
+      (uint16_t)sizeof(((tnx_action_requirement *)0)->member), 0 }
 #define TNX__ITEM(key, path, parent, kind, bit, member) \
     { key, path, (uint8_t)(sizeof key - 1), parent, kind, TNX__T_ITEM, \
       bit, 0, 0, (uint16_t)offsetof(tnx_api_error, member), \
-      (uint16_t)sizeof(((tnx_api_error *)0)->member) }
+      (uint16_t)sizeof(((tnx_api_error *)0)->member), 0 }
 
 /* Children of a node are neighbours, so a key is looked for among them
  * only.  Node 1 is `data`: tnx_initiate checks that it was there.  The
  * ten fields follow the API's order, which is also the order keys are
  * tried in first. */
 static const tnx__node tnx__response_nodes[] = {
-    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 2),
-    TNX__BOX("data", "data", 0, TNX__K_OBJ, 3, 10),
-    TNX__BOX("errors", "errors", 0, TNX__K_ARR, 13, 1),
+    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 2,
+             TNX__L("data") | TNX__L("errors")),
+    TNX__BOX("data", "data", 0, TNX__K_OBJ, 3, 10,
+             TNX__L("id") | TNX__L("record_type") |
+             TNX__L("porting_order_id") | TNX__L("requirement_type_id") |
+             TNX__L("action_type") | TNX__L("action_url") |
+             TNX__L("status") | TNX__L("cancel_reason") |
+             TNX__L("created_at") | TNX__L("updated_at")),
+    TNX__BOX("errors", "errors", 0, TNX__K_ARR, 13, 1, 0),
     TNX__AR(id, TNX__K_STR, TNX_F_ID, id),
     TNX__AR(record_type, TNX__K_STR, TNX_F_RECORD_TYPE, record_type),
     TNX__AR(porting_order_id, TNX__K_STR, TNX_F_PORTING_ORDER_ID,
@@ -2279,14 +2288,18 @@ static const tnx__node tnx__response_nodes[] = {
             cancel_reason),
     TNX__AR(created_at, TNX__K_STR, TNX_F_CREATED_AT, created_at),
     TNX__AR(updated_at, TNX__K_STR, TNX_F_UPDATED_AT, updated_at),
-    TNX__BOX("", "errors[]", 2, TNX__K_ITEM, 14, 5),
+    TNX__BOX("", "errors[]", 2, TNX__K_ITEM, 14, 5,
+             TNX__L("code") | TNX__L("title") | TNX__L("detail") |
+             TNX__L("source") | TNX__L("meta")),
     TNX__ITEM("code", "errors[].code", 13, TNX__K_STR, TNX_EF_CODE, code),
     TNX__ITEM("title", "errors[].title", 13, TNX__K_STR, TNX_EF_TITLE,
               title),
     TNX__ITEM("detail", "errors[].detail", 13, TNX__K_STR, TNX_EF_DETAIL,
               detail),
-    TNX__BOX("source", "errors[].source", 13, TNX__K_OBJ, 19, 1),
-    TNX__BOX("meta", "errors[].meta", 13, TNX__K_OBJ, 20, 2),
+    TNX__BOX("source", "errors[].source", 13, TNX__K_OBJ, 19, 1,
+             TNX__L("pointer")),
+    TNX__BOX("meta", "errors[].meta", 13, TNX__K_OBJ, 20, 2,
+             TNX__L("url") | TNX__L("retryable")),
     TNX__ITEM("pointer", "errors[].source.pointer", 17, TNX__K_STR,
               TNX_EF_POINTER, pointer),
     TNX__ITEM("url", "errors[].meta.url", 18, TNX__K_STR, TNX_EF_URL, url),
@@ -2299,11 +2312,13 @@ static const tnx__node tnx__response_nodes[] = {
 #define TNX__PARAM(key, bit, member) \
     { #key, "params." #key, (uint8_t)(sizeof #key - 1), 1, TNX__K_STR, \
       TNX__T_PARAMS, bit, 0, 0, (uint16_t)offsetof(tnx_params_buf, member), \
-      (uint16_t)sizeof(((tnx_params_buf *)0)->member) }
+      (uint16_t)sizeof(((tnx_params_buf *)0)->member), 0 }
 
 static const tnx__node tnx__params_nodes[] = {
-    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 1),
-    TNX__BOX("params", "params", 0, TNX__K_OBJ, 2, 2),
+    TNX__BOX("", "top-level value", TNX__NONE, TNX__K_ROOT, 1, 1,
+             TNX__L("params")),
+    TNX__BOX("params", "params", 0, TNX__K_OBJ, 2, 2,
+             TNX__L("first_name") | TNX__L("last_name")),
     TNX__PARAM(first_name, 0, first_name),
     TNX__PARAM(last_name, 1, last_name),
 };
@@ -2331,7 +2346,8 @@ static uint8_t tnx__map_find(tnx__map *m, const tnx__json *js)
 {
     const tnx__node *nodes = tnx__map_nodes(m), *box = &nodes[m->node];
     unsigned first = box->first, stop = first + box->count, i = m->hint, k;
-    if (js->key_long) return TNX__NONE;
+    if (js->key_long || !((box->lens >> (js->key_len & 31)) & 1))
+        return TNX__NONE;
     if (i < first || i >= stop) i = first;
     for (k = 0; k < box->count; k++) {
         const tnx__node *nd = &nodes[i];

@@ -44,15 +44,17 @@
  *                          status, created_at, updated_at       (40)
  *   TNX_URL_MAX            bytes of action_url                  (256)
  *   TNX_REASON_MAX         bytes of cancel_reason               (128)
- *   TNX_NAME_MAX           bytes of a name read by tnx_params_parse (128)
+ *   TNX_NAME_MAX           bytes of a name read by tnx_reader_params (128)
  *   TNX_ERRORS_MAX         errors[] entries kept; the rest counted (2)
  *   TNX_ERR_CODE_MAX, TNX_ERR_TITLE_MAX, TNX_ERR_DETAIL_MAX,
  *   TNX_ERR_POINTER_MAX, TNX_ERR_URL_MAX
  *                          sizes of an error's strings
  *                          (16, 64, 160, 48, 80)
  *   TNX_REQUEST_ID_MAX     bytes of x-request-id kept           (48)
- *   TNX_JSON_DEPTH_MAX     deepest JSON nesting accepted        (32)
- *   TNX_JSON_KEY_MAX       longest JSON key compared, in bytes  (24)
+ *   TNX_JSON_DEPTH_MAX     deepest JSON nesting accepted, one bit
+ *                          of state a level (1..65535)          (32)
+ *   TNX_JSON_KEY_MAX       bytes of a JSON key kept to compare,
+ *                          at least 20 (the longest field name) (24)
  *   TNX_BODY_MAX_DEFAULT   response body cap in bytes, 0 = none (1 MiB)
  *
  * KNOWN LIMITS (and what to do about them)
@@ -60,6 +62,14 @@
  *   - Mapped strings longer than their field are cut at a UTF-8 boundary and
  *     flagged in `truncated` (a bit per field); raise the size macro.
  *   - An embedded \u0000 ends a mapped C string; the field is flagged too.
+ *   - JSON nested deeper than TNX_JSON_DEPTH_MAX is refused (TNX_E_DEPTH),
+ *     inside skipped values too; raise the macro if a server needs more.
+ *   - A repeated key (RFC 8259 allows it) is applied in order: the last
+ *     value of a field wins, a repeated object fills the same fields, a
+ *     repeated `errors` array adds entries.  Nothing reports the repeat.
+ *   - A field of the wrong type stops the reader at once (TNX_E_SCHEMA),
+ *     so the rest of that body is not checked; tnx_reader_json checks the
+ *     grammar of a whole body.
  *   - One request at a time per tnx_client; use one client per thread.
  *   - mbedTLS allocates its own record buffers (MBEDTLS_PLATFORM_MEMORY and
  *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them).
@@ -1525,8 +1535,8 @@ enum tnx__json_state {
 #if TNX_JSON_DEPTH_MAX < 1 || TNX_JSON_DEPTH_MAX > 65535
 #error "TNX_JSON_DEPTH_MAX must be 1 to 65535"
 #endif
-#if TNX_JSON_KEY_MAX < 2
-#error "TNX_JSON_KEY_MAX must be at least 2"
+#if TNX_JSON_KEY_MAX < 20
+#error "TNX_JSON_KEY_MAX must hold requirement_type_id: at least 20"
 #endif
 
 #define TNX__ONES UINT64_C(0x0101010101010101)

@@ -1913,13 +1913,10 @@ static tnx_status tnx__js_string_byte(tnx__json *js, uint8_t ch)
 {
     int need, d;
     switch (js->state) {
-    case TNX__J_STR: /* a byte the fast path left here */
+    case TNX__J_STR: /* a byte the fast path left: never the quote */
+        TNX_ASSERT(ch != '"');
         if (ch == '\\') {
             js->state = TNX__J_ESC;
-            return TNX_OK;
-        }
-        if (ch == '"') {
-            tnx__js_string_end(js, NULL, 0);
             return TNX_OK;
         }
         if (ch < 0x20) return TNX_E_JSON;
@@ -2013,11 +2010,16 @@ static tnx_status tnx__js_string(tnx__json *js, const uint8_t **pp,
         }
         if (tnx__js_quiet(js)) {
             tnx__js_string_end_quiet(js);
-        } else if (js->is_key && js->dst_len == 0 && !js->trunc) {
-            tnx__js_string_end(js, run, (size_t)(p - run)); /* no copy */
         } else {
-            if (js->dst && p > run) tnx__js_put(js, run, (size_t)(p - run));
-            tnx__js_string_end(js, NULL, 0);
+            if (js->is_key && js->dst_len == 0 && !js->trunc) {
+                k = (size_t)(p - run); /* a key whole here: no copy */
+            } else {
+                if (js->dst && p > run)
+                    tnx__js_put(js, run, (size_t)(p - run));
+                run = NULL;
+                k = 0;
+            }
+            tnx__js_string_end(js, run, k);
         }
         p++;
         if (end - p < 2 || p[1] != '"') break;

@@ -29,3 +29,11 @@ fuzz:: $(B)/fuzz_json
 	$(B)/fuzz_json -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -dict=tests/fuzz/json.dict -artifact_prefix=$(B)/fuzz_json- \
 	    $(B)/fuzz_json.corpus tests/json
+
+# The JSON layer's own programs also compile clean under clang.
+.PHONY: check-warnings-json
+check-warnings: check-warnings-json
+check-warnings-json: deps
+	for f in tests/test_json_corpus.c tests/bench_json.c \
+	    tests/fuzz/fuzz_json.c; do \
+	    clang $(STRICT) $(INC) -Itests -fsyntax-only $$f || exit 1; done

@@ -24,20 +24,24 @@ static void fail(const char *what, int kind)
  * form only. */
 static int valid_utf8(const uint8_t *s, size_t n)
 {
-    size_t i = 0;
+    static const uint32_t least[4] = { 0, 0x80, 0x800, 0x10000 };
+    size_t i = 0, j, k;
     while (i < n) {
-        uint32_t cp, min;
-        size_t k, j;
-        if (s[i] < 0x80) { i++; continue; }
-        if ((s[i] & 0xE0) == 0xC0) { k = 1; cp = s[i] & 0x1Fu; min = 0x80; }
-        else if ((s[i] & 0xF0) == 0xE0) { k = 2; cp = s[i] & 0x0Fu; min = 0x800; }
-        else if ((s[i] & 0xF8) == 0xF0) { k = 3; cp = s[i] & 0x07u; min = 0x10000; }
+        uint32_t cp;
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if ((s[i] & 0xE0) == 0xC0) k = 1;
+        else if ((s[i] & 0xF0) == 0xE0) k = 2;
+        else if ((s[i] & 0xF8) == 0xF0) k = 3;
         else return 0;
+        cp = s[i] & (0x7Fu >> (k + 1));
         for (j = 1; j <= k; j++) {
             if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return 0;
             cp = (cp << 6) | (s[i + j] & 0x3Fu);
         }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
         i += k + 1;
     }

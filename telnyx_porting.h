@@ -193,7 +193,7 @@ TNX_DEF const char *tnx_status_text(tnx_status s);
 enum tnx_io {
     TNX_IO_OK       =  0,  /* connect: connected */
     TNX_IO_TIMEOUT  = -1,  /* nothing done before timeout_ms (or would block) */
-    TNX_IO_CLOSED   = -2,  /* recv: the peer closed its side (end of stream) */
+    TNX_IO_CLOSED   = -2,  /* recv: the peer closed (end of stream); sticks */
     TNX_IO_ERROR    = -3,  /* anything else: reset, unreachable, ... */
     TNX_IO_NO_HOST  = -4,  /* connect: the name did not resolve */
     TNX_IO_REFUSED  = -5   /* connect: nothing listens there */
@@ -201,23 +201,44 @@ enum tnx_io {
 
 /* A port: six functions and the context pointer handed to each of them.
  *
- * The contract (ports/README.md walks through it):
+ * The contract (ports/README.md walks through it; tests/port_contract.h
+ * checks it):
  * - connect: resolve `host` (a name or an IP literal) and open a TCP
  *   connection to `port`, giving up after `timeout_ms`.  Tries every address
- *   the name resolves to, IPv6 and IPv4.  Keeps the socket in ctx.
+ *   the name resolves to, IPv6 and IPv4, moving on after a refusal.  Closes
+ *   any socket a previous connect left in ctx first, then keeps the new one
+ *   there.  Names under ".invalid" never resolve (RFC 6761).  Resolution is
+ *   bounded by timeout_ms only where the platform allows it (getaddrinfo
+ *   is not): say in the port what bounds it.
  * - send: write 1..len bytes; a partial write is fine, the library loops.
  *   Blocks at most timeout_ms, then returns TNX_IO_TIMEOUT.
- * - recv: read 1..len bytes that have arrived; blocks at most timeout_ms.
- *   Returns TNX_IO_CLOSED once the peer has closed and all data is read.
- * - close: release the socket; safe to call twice or before connect.
- * - now_ms: a monotonic millisecond clock; it may wrap at 2^32 (the library
- *   only subtracts), and must never go backwards otherwise.
- * - entropy: fill buf with len bytes from a real entropy source (seeds the
- *   TLS random generator and retry jitter); return 0, or -1 on failure.
- *   May be NULL when built with TNX_NO_TLS.
- * timeout_ms is what is left of the call's deadline, never more than the
- * caller configured.  Hooks are called from one thread at a time per client.
- * len never exceeds INT_MAX. */
+ * - recv: read 1..len bytes that have arrived, without waiting to fill len;
+ *   blocks at most timeout_ms.  Returns TNX_IO_CLOSED once the peer has
+ *   closed and all data is read, and again at every later call.  A stack's
+ *   "0 bytes" needs care: BSD recv's 0 is the peer's close, FreeRTOS+TCP's
+ *   FreeRTOS_recv 0 is a timeout.
+ * - close: release the socket without blocking; safe twice or before
+ *   connect.  send and recv on a closed port return TNX_IO_ERROR.
+ * - now_ms: a monotonic millisecond clock, not the wall clock; it may wrap
+ *   at 2^32 (the library only subtracts), and never goes back otherwise.
+ * - entropy: fill buf with len bytes from a real entropy source (a TRNG,
+ *   getrandom, BCryptGenRandom: it seeds the TLS random generator); return
+ *   0, or -1 on failure.  May be NULL when built with TNX_NO_TLS.
+ * Deadlines: timeout_ms is what is left of the call's deadline, never more
+ * than the caller configured.  TNX_IO_TIMEOUT means that timeout_ms has
+ * passed by the port's own now_ms, never earlier; with 0 it means "would
+ * block" and comes at once.  A hook that retries (EINTR, early wake-ups)
+ * waits what is left, not timeout_ms again.
+ * Sizes: len is at least 1 and never exceeds INT_MAX.
+ * Blocking: connect, send and recv may block, each up to timeout_ms; close,
+ * now_ms and entropy do not.  On a stack with no thread of its own (lwIP
+ * with NO_SYS=1, a bare-metal loop) the blocking hooks must drive the stack
+ * (poll the interface, run its timers) while they wait: nothing else will.
+ * Threads: one client's hooks are called from one thread at a time; give
+ * each client its own ctx.
+ * TLS offload: built with TNX_NO_TLS the library sends plain HTTP through
+ * these hooks, so a port behind an https:// URL does TLS itself (a modem,
+ * Zephyr's TLS sockets); connect's port is then 443 unless the URL says. */
 typedef struct tnx_port {
     int (*connect)(void *ctx, const char *host, uint16_t port,
                    uint32_t timeout_ms);

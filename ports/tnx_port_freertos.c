@@ -107,7 +107,8 @@ static int connect_one(tnx_freertos *f, struct freertos_sockaddr *addr,
     f->last_error = (int)-rc;
     state = FreeRTOS_connstatus(s);
     (void)FreeRTOS_closesocket(s);
-    if (rc == -pdFREERTOS_ERRNO_ETIMEDOUT || rc == -pdFREERTOS_ERRNO_EWOULDBLOCK)
+    if (rc == -pdFREERTOS_ERRNO_ETIMEDOUT ||
+        rc == -pdFREERTOS_ERRNO_EWOULDBLOCK)
         return TNX_IO_TIMEOUT;
     /* A RST to the SYN leaves eCLOSED; giving up after the SYN retries
      * leaves eCLOSE_WAIT. */

@@ -154,7 +154,7 @@ static int win_connect(void *ctx, const char *host, uint16_t port,
     sprintf(service, "%u", (unsigned)port);
     rc = getaddrinfo(host, service, &hints, &list);
     if (rc != 0) {
-        w->last_error = rc;             /* a WSA error, e.g. WSAHOST_NOT_FOUND */
+        w->last_error = rc;         /* a WSA error: WSAHOST_NOT_FOUND */
         return TNX_IO_NO_HOST;
     }
     rc = TNX_IO_NO_HOST;

@@ -82,12 +82,18 @@ check-warnings: deps | $(B)
 	gcc   $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-gcc.o
 	clang $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-clang.o
 	gcc   $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
+	gcc   $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
+	    -o $(B)/impl-static.o
+	clang $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
+	    -o $(B)/impl-static.o
 	clang $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
 	g++ -std=c++11 -Wall -Wextra -Werror $(MBEDTLS_CFLAGS) -I. \
 	    -c $(B)/impl.cpp -o $(B)/impl-gxx.o
-	clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests -D_POSIX_C_SOURCE=200809L \
-	    -fsyntax-only examples/initiate.c tests/mock/mock_server.c \
-	    $(PORT_POSIX) $(PORT_MEM)
+	for f in examples/initiate.c tests/mock/mock_server.c $(PORT_POSIX) \
+	    $(PORT_MEM) tests/test_json.c tests/test_http.c tests/test_e2e.c \
+	    tests/test_port_contract.c tests/test_mem_tls.c; do \
+	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
 	@if nm $(B)/impl-gcc.o $(B)/impl-notls.o | \
 	    grep -E ' U (malloc|calloc|realloc|free)$$'; then \
 	    echo "the library calls an allocator"; exit 1; fi

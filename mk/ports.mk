@@ -22,6 +22,8 @@ $(B)/test_port_contract_lwip: tests/test_port_contract_lwip.c \
                               ports/tnx_port_lwip.h $(HDR) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	    $(LWIP_CFLAGS) -o $@ $< ports/tnx_port_lwip.c -llwip -lpthread
+	clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests $(LWIP_CFLAGS) \
+	    -fsyntax-only $< ports/tnx_port_lwip.c
 
 # ---- Windows: mingw-w64 cross build, run under wine ----
 # Not in `make test`: the toolchain and wine are about 120 MB to download

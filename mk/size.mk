@@ -13,3 +13,7 @@
 
 readme-size: size
 	sh scripts/readme-size.sh $(CM_OUT)/footprint.md README.md
+
+# make test: the library's object code, host and Cortex-M, references no
+# allocator (the script names the symbols it looks for).
+TESTS += tests/check_no_alloc.sh

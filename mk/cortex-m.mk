@@ -175,8 +175,8 @@ $(CM_LIB)/%.o: $(CM_LIB)/impl.c $(CM_LIB_DEPS)
 
 # Objects, bounds and run logs are kept although later images are made
 # from them (make would delete them as intermediate files).
-.PRECIOUS: $(CM_LIB)/%.o $(CM_OUT)/bounds-%/stack_bounds.h \
-	$(CM_OUT)/runs/%.log
+.PRECIOUS: $(CM_LIB)/%.o $(CM_LIB)/port-mem-%.o $(CM_LIB)/ram-%.o \
+	$(CM_OUT)/bounds-%/stack_bounds.h $(CM_OUT)/runs/%.log
 
 # Calls the call graph cannot see (scripts/stack-report.awk): the reader's
 # event callback, the writer's sinks, and mbedTLS calling back into the
@@ -282,6 +282,18 @@ $(CM_OUT)/stack_probe-%.elf: $(CM_DIR)/stack_probe.c \
 	    $(CM_LIB)/port-mem-$*-Os-notls.o,-DTNX_NO_TLS $(CM_UNIT_FLAGS) \
 	    -I$(CM_OUT)/bounds-$*)
 
+# What a firmware that makes the one call links in (never run), for the
+# stems m4-Os-tls, m4-Os-notls, m0-Os-tls, m0-Os-notls (client-only
+# mbedTLS).
+cm_mbed_for = $(if $(findstring notls,$(1)),, \
+	$(if $(findstring m0-,$(1)),$(CM0_MBED),$(CM4_MBED)))
+$(CM_OUT)/link_probe-%.elf: $(CM_DIR)/link_probe.c $(CM_LIB)/%.o \
+	$(CM_LIB)/port-mem-%.o $(CM_SUPPORT_DEPS) \
+	$(CM4_MBED)/libmbedtls.a $(CM0_MBED)/libmbedtls.a
+	$(call cm_image,$@,$(call cm_cpu,$*),$< $(CM_LIB)/$*.o \
+	    $(CM_LIB)/port-mem-$*.o,$(CM_UNIT_FLAGS) $(call cm_conf,$*),$(strip \
+	    $(call cm_mbed_for,$*)))
+
 # tnx_initiate end to end: the library (as measured, -Os) with TLS against
 # an mbedTLS server in the same image, through the in-memory pipe.
 $(CM_OUT)/initiate_e2e-m4.elf: $(CM_DIR)/initiate_e2e.c \
@@ -357,7 +369,9 @@ CM_MBED_VERSION = $$(sed -n \
 	$(CM_MBED_SRC)/include/mbedtls/version.h 2>/dev/null | head -n 1)
 
 size: cortex-m-deps $(CM_OUT)/tls_client_probe-m4.elf \
-	$(CM_OUT)/tls_client_probe-m0.elf $(CM_SIZE_OBJS) $(CM_SIZE_RUNS)
+	$(CM_OUT)/tls_client_probe-m0.elf $(CM_SIZE_OBJS) $(CM_SIZE_RUNS) \
+	$(foreach v,m4-Os m0-Os,$(foreach c,tls notls, \
+	$(CM_OUT)/link_probe-$(v)-$(c).elf))
 	@LAYERS='$(CM_LAYERS)' SITES='$(CM_STACK_SITES)' \
 	CALLS='$(CM_STACK_CALLS)' CM_CC=$(CM_CC) SIZE=$(CM_SIZE) NM=$(CM_NM) \
 	READELF=arm-none-eabi-readelf OBJCOPY=arm-none-eabi-objcopy \

@@ -11,6 +11,8 @@
 #                        line: the per-layer split
 #   OUT/lib/ram-V-C.o    tests/cortex-m/ram_probe.c: struct sizes
 #   OUT/tls_client_probe-m4.map, -m0.map   mbedTLS's flash in a client
+#   OUT/link_probe-V-C.map  a firmware that makes the one call (V m4-Os or
+#                        m0-Os): the library as linked with --gc-sections
 #   OUT/runs/IMAGE.log   output of stack_probe-m4/-m0, initiate_e2e-m4
 # Environment: LAYERS (see scripts/size-layers.sh), SITES and CALLS (see
 # scripts/stack-report.awk), CM_CC, SIZE, NM, READELF, OBJCOPY (the cross
@@ -196,6 +198,27 @@ heap_conn=$(run_value initiate_e2e-m4 heap_connected)
 echo "heap of the client (initiate_e2e-m4): peak $heap_peak," \
      "while connected $heap_conn"
 
+# Flash of the library and of mbedTLS as linked into link_probe-$1.
+linked() {
+    awk -v each=1 -f "$here/map-libsize.awk" "$out/link_probe-$1.map" |
+        awk -v obj="$1.o" '$1 == obj { lib = $2 + $3 }
+            /^mbedTLS/ { mb = $(NF - 2) + $(NF - 1) }
+            END { print lib + 0, mb + 0 }'
+}
+echo ""
+echo "== linked into a firmware that makes the one call (tnx_config_default," \
+     "tnx_client_init, tnx_initiate, tnx_client_free; --gc-sections):" \
+     "flash, bytes"
+printf '%-17s %-10s %8s %8s %8s\n' target config library mbedTLS both
+for v in m4-Os m0-Os; do
+    for c in tls notls; do
+        set -- $(linked "$v-$c")
+        printf '%-17s %-10s %8d %8d %8d\n' "$(label "$v")" \
+            "$([ $c = tls ] && echo mbedTLS || echo TNX_NO_TLS)" "$1" "$2" \
+            $(($1 + $2))
+    done
+done
+
 echo ""
 echo "== stack painted under qemu (whole calls: library, port, libc; and" \
      "mbedTLS where built with it)"
@@ -223,6 +246,9 @@ verdict() {  # name measured target
     fi
 }
 verdict "flash, Cortex-M4 -Os, text+data" "$flash" $FLASH_TARGET
+set -- $(linked m4-Os-tls)
+verdict "flash, Cortex-M4 -Os, as linked for the one call" "$1" \
+    $FLASH_TARGET
 verdict "RAM beyond mbedTLS's own, tnx_client" "$own_tls" $RAM_TARGET
 verdict "RAM beyond mbedTLS's own, with the caller's per-call results" \
     $((own_tls + ar + er)) $RAM_TARGET
@@ -286,9 +312,17 @@ wrap() {
     done
     echo ""
     {
-        echo "- **flash**: text + data of the library alone. mbedTLS adds" \
-             "$mf4 B on Cortex-M4 and $mf0 B on Cortex-M0+ in a client" \
-             "image (\`tests/cortex-m/tls_client_probe.c\`)."
+        set -- $(linked m4-Os-tls)
+        l4=$1; m4=$2
+        set -- $(linked m4-Os-notls)
+        n4=$1
+        echo "- **flash**: text + data of the whole library object. A" \
+             "firmware that makes the one call (\`tnx_client_init\`," \
+             "\`tnx_initiate\`, \`tnx_client_free\`) links $l4 B of it on" \
+             "Cortex-M4 -Os ($n4 B with \`TNX_NO_TLS\`) and $m4 B of" \
+             "mbedTLS (\`tests/cortex-m/link_probe.c\`, \`--gc-sections\`);" \
+             "a client image of mbedTLS alone takes $mf4 B on Cortex-M4" \
+             "and $mf0 B on Cortex-M0+."
         echo "- **static RAM**: .data + .bss. The library has no heap" \
              "either; mbedTLS's heap in the client peaks at $heap_peak B" \
              "(handshake) and holds $heap_conn B while connected."

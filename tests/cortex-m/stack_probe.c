@@ -141,7 +141,8 @@ int main(void)
     MEASURE(tnx_reader_end, st = tnx_reader_end(&reader));
     check(st == TNX_OK && err.count == 1 && err.errors[0].retryable == 0 &&
           strcmp(err.errors[0].pointer, "/params") == 0 &&
-          strcmp(ar.id, "\xf0\x9f\x98\x80") == 0, "errors body read", st);
+          strcmp(ar.id, "\xf0\x9f\x98\x80") == 0, "errors body read",
+          (long)st);
 
     MEASURE(tnx_writer_init, tnx_writer_init(&w, tnx_sink_buf, &sink));
     sink.buf = out;

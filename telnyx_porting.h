@@ -72,7 +72,9 @@
 
 #define TNX_VERSION "0.1.0"
 
-#ifdef TNX_STATIC
+#if defined(TNX_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define TNX_DEF static __attribute__((unused))
+#elif defined(TNX_STATIC)
 #define TNX_DEF static
 #else
 #define TNX_DEF extern
@@ -615,19 +617,21 @@ static size_t tnx__utf8_whole(const char *s, size_t n)
 static void tnx__log(const tnx_config *cfg, int level, const char *what,
                      const char *detail, long num)
 {
-    char line[96];
-    size_t n = 0, k;
+    char line[160];
+    size_t n = 0, k, i;
     if (!cfg->log || level > cfg->log_level) return;
     k = strlen(what);
-    if (k > 40) k = 40;
+    if (k > 80) k = 80;
     memcpy(line, what, k);
     n = k;
-    if (detail) {
+    if (detail && *detail) {
+        /* Details may come from the server: no control bytes pass. */
         k = strlen(detail);
-        if (k > 32) k = 32;
+        if (k > 48) k = 48;
         line[n++] = ' ';
-        memcpy(line + n, detail, k);
-        n += k;
+        for (i = 0; i < k; i++)
+            line[n++] = (uint8_t)detail[i] < 0x20 || detail[i] == 0x7F
+                            ? '?' : detail[i];
     }
     if (num >= 0) {
         line[n++] = ' ';
@@ -1221,7 +1225,9 @@ static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
         if (size >> 59) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
         size = size * 16 + (uint64_t)d;
     }
-    if (i == 0) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+    /* A size whose digits run past what was kept cannot be trusted. */
+    if (i == 0 || (h->line_long && i == h->line_len))
+        return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
     while (i < h->line_len && (h->line[i] == ' ' || h->line[i] == '\t')) i++;
     if (i < h->line_len && h->line[i] != ';')
         return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
@@ -1345,22 +1351,28 @@ static void tnx__w(tnx_writer *w, const char *s, size_t n)
 /* A JSON string: runs of plain bytes go to the sink in one piece; ", \ and
  * C0 controls are escaped; invalid UTF-8 stops the writer (TNX_E_UTF8)
  * before any of the string is written. */
+static int tnx__utf8_valid(const uint8_t *s)
+{
+    uint8_t lo, hi;
+    while (*s) {
+        int need = tnx__utf8_lead(*s++, &lo, &hi);
+        if (need <= 0) {
+            if (need < 0) return 0;
+            continue;
+        }
+        if (*s < lo || *s > hi) return 0; /* a NUL fails here too */
+        for (s++, need--; need > 0; need--, s++)
+            if ((*s & 0xC0) != 0x80) return 0;
+    }
+    return 1;
+}
+
 static void tnx__w_str(tnx_writer *w, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const uint8_t *p = (const uint8_t *)s, *run;
-    uint8_t lo, hi;
-    int need;
 
-    for (run = p; *run; run++) {
-        need = tnx__utf8_lead(*run, &lo, &hi);
-        if (need < 0) break;
-        if (need > 0 && (run[1] < lo || run[1] > hi)) break;
-        for (; need > 0; need--)
-            if ((*++run & 0xC0) != 0x80) break;
-        if (need > 0) break;
-    }
-    if (*run) {
+    if (!tnx__utf8_valid(p)) {
         if (w->status == TNX_OK) w->status = TNX_E_UTF8;
         return;
     }
@@ -1860,6 +1872,7 @@ enum tnx__kind {
 };
 enum tnx__target { TNX__T_NONE, TNX__T_AR, TNX__T_ITEM, TNX__T_PARAMS };
 #define TNX__NONE 0xFF
+#define TNX__TIMEOUT_MAX 0x7FFFFFF0UL
 
 typedef struct tnx__node {
     const char *key;
@@ -2186,6 +2199,22 @@ static int tnx__host_char(char ch)
            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
 }
 
+/* The base path: "" or "/..." of visible ASCII without ? or #, so it can
+ * neither end the request line nor start a query; trailing '/' dropped. */
+static tnx_status tnx__set_path(tnx_client *c, const char *p)
+{
+    size_t i, n = strlen(p);
+    while (n && p[n - 1] == '/') n--;
+    if (n >= sizeof c->base_path || (n && p[0] != '/')) return TNX_E_URL;
+    for (i = 0; i < n; i++)
+        if ((uint8_t)p[i] <= 0x20 || (uint8_t)p[i] >= 0x7F || p[i] == '?' ||
+            p[i] == '#')
+            return TNX_E_URL;
+    memcpy(c->base_path, p, n);
+    c->base_path[n] = 0;
+    return TNX_OK;
+}
+
 /* http(s)://host[:port][/path] or http(s)://[v6]:port/path. */
 static tnx_status tnx__parse_url(tnx_client *c, const char *url)
 {
@@ -2228,16 +2257,7 @@ static tnx_status tnx__parse_url(tnx_client *c, const char *url)
     }
     c->port_number = (uint16_t)(port ? port : (c->https ? 443 : 80));
     if (*p && *p != '/') return TNX_E_URL;
-    n = strlen(p);
-    while (n && p[n - 1] == '/') n--;
-    if (n >= sizeof c->base_path) return TNX_E_URL;
-    for (i = 0; i < n; i++)
-        if ((uint8_t)p[i] <= 0x20 || (uint8_t)p[i] >= 0x7F || p[i] == '?' ||
-            p[i] == '#')
-            return TNX_E_URL;
-    memcpy(c->base_path, p, n);
-    c->base_path[n] = 0;
-    return TNX_OK;
+    return tnx__set_path(c, p);
 }
 
 static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
@@ -2259,26 +2279,27 @@ static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
     strcpy(c->host, cfg->host);
     c->port_number = cfg->port_number ? cfg->port_number
                                       : (uint16_t)(c->https ? 443 : 80);
-    n = cfg->base_path ? strlen(cfg->base_path) : 0;
-    if (n >= sizeof c->base_path || (n && cfg->base_path[0] != '/'))
+    if (tnx__set_path(c, cfg->base_path ? cfg->base_path : "") != TNX_OK)
         return tnx__fail(err, TNX_E_URL, "base_path", 0);
-    if (n) memcpy(c->base_path, cfg->base_path, n + 1);
     return TNX_OK;
 }
 
-TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
-                                   tnx_error *err)
+static tnx_status tnx__client_setup(tnx_client *c, const tnx_config *cfg,
+                                    tnx_error *err)
 {
-    const tnx_port *p;
+    const tnx_port *p = cfg ? cfg->port : NULL;
     tnx_status st;
-    memset(c, 0, sizeof *c);
-    memset(err, 0, sizeof *err);
-    p = cfg ? cfg->port : NULL;
     if (!p || !p->connect || !p->send || !p->recv || !p->close || !p->now_ms)
         return tnx__fail(err, TNX_E_ARG, "port", 0);
     c->cfg = *cfg;
     if (!c->cfg.timeout_ms) c->cfg.timeout_ms = 30000;
     if (!c->cfg.connect_timeout_ms) c->cfg.connect_timeout_ms = 10000;
+    /* Deadlines are compared on a wrapping 32-bit clock: keep them under
+     * half its range (24 days). */
+    if (c->cfg.timeout_ms > TNX__TIMEOUT_MAX)
+        c->cfg.timeout_ms = TNX__TIMEOUT_MAX;
+    if (c->cfg.connect_timeout_ms > TNX__TIMEOUT_MAX)
+        c->cfg.connect_timeout_ms = TNX__TIMEOUT_MAX;
     if (tnx__bad_key(cfg->api_key))
         return tnx__fail(err, TNX_E_API_KEY, "api_key", 0);
     st = tnx__parse_target(c, err);
@@ -2290,9 +2311,19 @@ TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
                      "TLS verification is OFF: anyone on the path can "
                      "read", "the API key", -1);
         st = tnx__tls_init(c, err);
-        if (st != TNX_OK) tnx_client_free(c);
     }
 #endif
+    return st;
+}
+
+TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
+                                   tnx_error *err)
+{
+    tnx_status st;
+    memset(c, 0, sizeof *c);
+    memset(err, 0, sizeof *err);
+    st = tnx__client_setup(c, cfg, err);
+    if (st != TNX_OK) tnx_client_free(c); /* leaves it refusing calls */
     return st;
 }
 
@@ -2310,6 +2341,7 @@ TNX_DEF void tnx_client_free(tnx_client *c)
     }
 #endif
     tnx__wipe(c->buf, sizeof c->buf);
+    c->cfg.port = NULL; /* tnx_initiate now answers TNX_E_ARG */
 }
 
 static int tnx__count_sink(void *ctx, const char *bytes, size_t len)
@@ -2344,7 +2376,11 @@ static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
                                       ? tnx_reader_where(&c->reader)
                                       : "response body", 0);
     }
-    c->body_bad = 1; /* an error page that is not Telnyx JSON: keep status */
+    /* An error page that is not Telnyx JSON: keep the status, trust none
+     * of the entries read before the fault. */
+    c->body_bad = 1;
+    err->count = 0;
+    memset(err->errors, 0, sizeof err->errors);
     return TNX_OK;
 }
 
@@ -2390,8 +2426,10 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
              c->http.status);
 
     if (c->http.status < 200 || c->http.status > 299) {
-        if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK)
+        if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK) {
             err->count = 0;
+            memset(err->errors, 0, sizeof err->errors);
+        }
         return tnx__fail(err, TNX_E_API, "http status", 0);
     }
     st = tnx_reader_end(&c->reader);

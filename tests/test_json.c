@@ -260,6 +260,15 @@ TEST(writer_refuses_invalid_utf8)
     p.last_name = "\xc3";
     tnx_writer_init(&w, tnx_sink_buf, &bs);
     CHECK_INT(tnx_write_params(&w, &p), TNX_E_UTF8);
+    p.last_name = "ab\xe2\x82"; /* ends inside a three-byte character */
+    tnx_writer_init(&w, tnx_sink_buf, &bs);
+    CHECK_INT(tnx_write_params(&w, &p), TNX_E_UTF8);
+    p.last_name = "\xf0\x9f";
+    tnx_writer_init(&w, tnx_sink_buf, &bs);
+    CHECK_INT(tnx_write_params(&w, &p), TNX_E_UTF8);
+    p.last_name = "\xf0\x9f\x98\x80\xe2\x82\xac";
+    tnx_writer_init(&w, tnx_sink_buf, &bs);
+    CHECK_INT(tnx_write_params(&w, &p), TNX_OK);
 }
 
 TEST(action_requirement_round_trips)

@@ -132,6 +132,12 @@
 #ifndef TNX_BODY_MAX_DEFAULT
 #define TNX_BODY_MAX_DEFAULT (1024UL * 1024UL)
 #endif
+#ifndef TNX_LOG_LINE_MAX
+#define TNX_LOG_LINE_MAX 160
+#endif
+#if TNX_LOG_LINE_MAX < 16
+#error "TNX_LOG_LINE_MAX must be at least 16"
+#endif
 
 #ifndef TNX_NO_TLS
 #include <mbedtls/ssl.h>
@@ -401,6 +407,8 @@ typedef struct tnx_client {
     tnx_reader reader;
     size_t out_len;
     uint8_t buf[TNX_IO_BUF_SIZE];
+    uint8_t attempt;          /* attempt of the call under way, from 1 */
+    uint32_t call_start;      /* now_ms at the start of the call */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -611,30 +619,90 @@ static size_t tnx__utf8_whole(const char *s, size_t n)
 /* Logging                                                                  */
 /* ======================================================================== */
 
-/* One line "what detail number": callers pass no secret, ever. */
+/* A log line under construction.  What does not fit is cut and the line
+ * ends in "..."; control bytes become '?' so that no text from the network
+ * (a request id) can forge a line or drive a terminal. */
+typedef struct tnx__line {
+    char b[TNX_LOG_LINE_MAX];
+    size_t n;
+    uint8_t cut;
+} tnx__line;
+
+static void tnx__line_add(tnx__line *l, const char *s, size_t k)
+{
+    size_t i, room = sizeof l->b - 1 - l->n;
+    if (k > room) {
+        k = room;
+        l->cut = 1;
+    }
+    for (i = 0; i < k; i++) {
+        uint8_t b = (uint8_t)s[i];
+        l->b[l->n++] = (char)(b < 0x20 || b == 0x7F ? '?' : b);
+    }
+}
+
+static void tnx__line_str(tnx__line *l, const char *s)
+{
+    tnx__line_add(l, s, strlen(s));
+}
+
+static void tnx__line_num(tnx__line *l, uint64_t v)
+{
+    char t[21];
+    tnx__line_add(l, t, tnx__utoa(v, t));
+}
+
+static int tnx__logs(const tnx_config *cfg, int level)
+{
+    return cfg->log && level <= cfg->log_level;
+}
+
+static void tnx__line_emit(const tnx_config *cfg, int level, tnx__line *l)
+{
+    if (l->cut) memcpy(l->b + l->n - 3, "...", 3);
+    l->b[l->n] = 0;
+    cfg->log(cfg->log_ctx, level, l->b);
+}
+
+/* One line "what detail number" (num < 0: none).  Callers pass no secret,
+ * ever: the API key has no way into any log function. */
 static void tnx__log(const tnx_config *cfg, int level, const char *what,
                      const char *detail, long num)
 {
-    char line[96];
-    size_t n = 0, k;
-    if (!cfg->log || level > cfg->log_level) return;
-    k = strlen(what);
-    if (k > 40) k = 40;
-    memcpy(line, what, k);
-    n = k;
+    tnx__line l;
+    if (!tnx__logs(cfg, level)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, what);
     if (detail) {
-        k = strlen(detail);
-        if (k > 32) k = 32;
-        line[n++] = ' ';
-        memcpy(line + n, detail, k);
-        n += k;
+        tnx__line_str(&l, " ");
+        tnx__line_str(&l, detail);
     }
     if (num >= 0) {
-        line[n++] = ' ';
-        n += tnx__utoa((uint64_t)num, line + n);
+        tnx__line_str(&l, " ");
+        tnx__line_num(&l, (uint64_t)num);
     }
-    line[n] = 0;
-    cfg->log(cfg->log_ctx, level, line);
+    tnx__line_emit(cfg, level, &l);
+}
+
+/* "answer 200, request id ID, attempt 1, 41 ms": one line per answer. */
+static void tnx__log_answer(const tnx_client *c, const tnx_error *err)
+{
+    tnx__line l;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "answer ");
+    tnx__line_num(&l, (uint64_t)c->http.status);
+    tnx__line_str(&l, ", request id ");
+    tnx__line_str(&l, err->request_id[0] ? err->request_id : "-");
+    tnx__line_str(&l, ", attempt ");
+    tnx__line_num(&l, c->attempt);
+    tnx__line_str(&l, ", ");
+    tnx__line_num(&l, (uint32_t)(c->cfg.port->now_ms(c->cfg.port->ctx) -
+                                 c->call_start));
+    tnx__line_str(&l, " ms");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
 }
 
 /* ======================================================================== */
@@ -995,41 +1063,85 @@ static tnx_status tnx__outs(tnx_client *c, const char *s, tnx_error *err)
     return tnx__out(c, s, strlen(s), err);
 }
 
-/* A path segment with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded,
- * so no id can add a path segment, a query, or a header line. */
+/* Byte b of a path segment as it goes on the wire: itself when it is one
+ * of A-Z a-z 0-9 - . _ ~ (returns 1), else %XX (returns 3).  So no id can
+ * add a segment, a query or a fragment ('/', '?', '#'), start an escape of
+ * its own ('%'), end the request line (space) or add a header (CR, LF);
+ * bytes >= 0x80 (UTF-8) are encoded one by one. */
+static size_t tnx__seg_byte(uint8_t b, char e[3])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+        (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
+        b == '~') {
+        e[0] = (char)b;
+        return 1;
+    }
+    e[0] = '%';
+    e[1] = hex[b >> 4];
+    e[2] = hex[b & 15];
+    return 3;
+}
+
 static tnx_status tnx__out_segment(tnx_client *c, const char *s,
                                    tnx_error *err)
 {
-    static const char hex[] = "0123456789ABCDEF";
     tnx_status st = TNX_OK;
     for (; *s && st == TNX_OK; s++) {
-        uint8_t b = (uint8_t)*s;
         char e[3];
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-            (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
-            b == '~') {
-            st = tnx__out(c, s, 1, err);
-            continue;
-        }
-        e[0] = '%';
-        e[1] = hex[b >> 4];
-        e[2] = hex[b & 15];
-        st = tnx__out(c, e, 3, err);
+        st = tnx__out(c, e, tnx__seg_byte((uint8_t)*s, e), err);
     }
     return st;
 }
 
+/* "", "." and ".." stay themselves once encoded, and would name the
+ * collection or climb out of it: refused (TNX_E_PATH_PARAM). */
 static int tnx__bad_segment(const char *s)
 {
     return !s || !*s || !strcmp(s, ".") || !strcmp(s, "..");
 }
 
+/* The key goes into a header line: printable ASCII only, no space. */
 static int tnx__bad_key(const char *k)
 {
     if (!k || !*k) return 1;
     for (; *k; k++)
         if ((uint8_t)*k < 0x21 || (uint8_t)*k > 0x7E) return 1;
     return 0;
+}
+
+/* The request line as sent (INFO) and its headers (DEBUG), the API key
+ * replaced by "<redacted>": the key itself is never read here. */
+static void tnx__log_request(const tnx_client *c, const char *po,
+                             const char *id, size_t body_len)
+{
+    const char *const seg[2] = { po, id };
+    static const char *const before[2] = { "/porting_orders/",
+                                           "/action_requirements/" };
+    tnx__line l;
+    const char *p;
+    char e[3];
+    int i;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "request POST ");
+    tnx__line_str(&l, c->base_path);
+    for (i = 0; i < 2; i++) {
+        tnx__line_str(&l, before[i]);
+        for (p = seg[i]; *p; p++)
+            tnx__line_add(&l, e, tnx__seg_byte((uint8_t)*p, e));
+    }
+    tnx__line_str(&l, "/initiate");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
+    if (!tnx__logs(&c->cfg, TNX_LOG_DEBUG)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "request headers: Host ");
+    tnx__line_str(&l, c->host);
+    tnx__line_str(&l, ", Authorization Bearer <redacted>, Content-Length ");
+    tnx__line_num(&l, body_len);
+    tnx__line_emit(&c->cfg, TNX_LOG_DEBUG, &l);
 }
 
 /* The request line and headers; the body follows through the JSON writer. */
@@ -2363,6 +2475,7 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     tnx__http_reset(&c->http);
     tnx_reader_response(&c->reader, out, err);
     c->body_bad = 0;
+    tnx__log_request(c, po, id, body_len);
     st = tnx__out_head(c, po, id, body_len, err);
     if (st == TNX_OK) {
         tnx_writer_init(&w, tnx__request_sink, c);
@@ -2386,8 +2499,7 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
         if (st != TNX_OK) return st;
     }
     if (!c->http.keep_alive) tnx__disconnect(c);
-    tnx__log(&c->cfg, TNX_LOG_INFO, "answer", err->request_id,
-             c->http.status);
+    tnx__log_answer(c, err);
 
     if (c->http.status < 200 || c->http.status > 299) {
         if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK)
@@ -2428,9 +2540,11 @@ TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
     if (tnx_write_params(&w, params) != TNX_OK)
         return tnx__fail(err, w.status, "params", 0);
 
-    c->deadline = tnx__now(c) + c->cfg.timeout_ms;
+    c->call_start = tnx__now(c);
+    c->deadline = c->call_start + c->cfg.timeout_ms;
     for (attempt = 0; attempt < 2; attempt++) {
         int reused = c->connected, answered = 0;
+        c->attempt = (uint8_t)(attempt + 1);
         if (!c->connected) {
             st = tnx__connect(c, err);
             if (st != TNX_OK) return st;

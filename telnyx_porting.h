@@ -299,8 +299,12 @@ typedef struct tnx_error {
     uint32_t cert_flags;      /* mbedTLS verify flags for TNX_E_CERT */
 } tnx_error;
 
-/* Words for the first problem in mbedTLS certificate verify flags, e.g.
- * "certificate has expired" or "host name does not match". */
+/* Set in tnx_error.cert_flags, beside mbedTLS's MBEDTLS_X509_BADCERT_*
+ * bits, when the refused server certificate signed itself. */
+#define TNX_CERT_SELF_SIGNED 0x80000000u
+
+/* Words for the first problem in cert_flags, e.g. "certificate has
+ * expired" or "certificate does not name this host". */
 TNX_DEF const char *tnx_cert_problem(uint32_t flags);
 
 /* ======================================================================== */
@@ -332,6 +336,11 @@ typedef struct tnx_config {
     tnx_log_fn log;           /* NULL: no logging (the default) */
     void *log_ctx;
     int log_level;            /* highest level passed to log */
+    /* 0 (default): a reconnection offers the TLS session of the last
+     * handshake (a ticket or session id, whichever the server gave), which
+     * skips the certificate and most of the key exchange.  1: a full
+     * handshake every time. */
+    int tls_no_resumption;
 } tnx_config;
 
 /* The defaults above, with base_url set to the Telnyx API. */
@@ -407,6 +416,13 @@ typedef struct tnx_client {
     tnx_reader reader;
     size_t out_len;
     uint8_t buf[TNX_IO_BUF_SIZE];
+#ifndef TNX_NO_TLS
+    mbedtls_ssl_session session; /* the last session, to resume */
+    uint8_t session_saved;    /* session holds one */
+    uint8_t tls_verified;     /* a certificate was checked this handshake */
+    uint8_t tls_self_signed;  /* ... and it had signed itself */
+    uint8_t tls_resumed;      /* the last handshake resumed a session */
+#endif
     uint8_t attempt;          /* attempt of the call under way, from 1 */
     uint32_t call_start;      /* now_ms at the start of the call */
 } tnx_client;
@@ -805,6 +821,13 @@ static int tnx__entropy(void *ctx, unsigned char *out, size_t n)
     return 0;
 }
 
+/* mbedTLS 2 and 3 name the "no common version" error differently. */
+#if defined(MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION)
+#define TNX__ERR_VERSION MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#else
+#define TNX__ERR_VERSION MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION
+#endif
+
 /* Maps an mbedTLS result of a handshake, read or write to a status. */
 static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
                                   const char *where)
@@ -818,8 +841,14 @@ static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
         return tnx__fail(err, TNX_E_CLOSED, where, ret);
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
         err->cert_flags = mbedtls_ssl_get_verify_result(&c->ssl);
+        if (c->tls_self_signed) err->cert_flags |= TNX_CERT_SELF_SIGNED;
+        tnx__log(&c->cfg, TNX_LOG_ERROR, "tls certificate refused:",
+                 tnx_cert_problem(err->cert_flags), -1);
         return tnx__fail(err, TNX_E_CERT, where, ret);
     }
+    if (ret == TNX__ERR_VERSION)
+        return tnx__fail(err, TNX_E_TLS, "server offers no TLS 1.2 or "
+                         "newer", ret);
     return tnx__fail(err, TNX_E_TLS, where, ret);
 }
 
@@ -829,6 +858,8 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
     if (f & MBEDTLS_X509_BADCERT_FUTURE) return "certificate is not valid yet";
     if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
         return "certificate does not name this host";
+    if ((f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && (f & TNX_CERT_SELF_SIGNED))
+        return "certificate is self-signed, not from a trusted CA";
     if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
         return "certificate is not signed by a trusted CA";
     if (f & MBEDTLS_X509_BADCERT_REVOKED) return "certificate is revoked";
@@ -837,6 +868,47 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
         return "certificate uses a weak or unsupported algorithm or key";
     if (f) return "certificate failed verification";
     return "no certificate problem recorded";
+}
+
+/* mbedTLS calls this for each certificate of the server's chain, leaf last
+ * (depth 0), in a full handshake only: a resumed one shows no certificate.
+ * The verdict stays mbedTLS's (flags untouched). */
+static int tnx__tls_vrfy(void *ctx, mbedtls_x509_crt *crt, int depth,
+                         uint32_t *flags)
+{
+    tnx_client *c = (tnx_client *)ctx;
+    (void)flags;
+    c->tls_verified = 1;
+    if (depth == 0)
+        c->tls_self_signed = (uint8_t)(crt->issuer_raw.len ==
+                                           crt->subject_raw.len &&
+                                       memcmp(crt->issuer_raw.p,
+                                              crt->subject_raw.p,
+                                              crt->issuer_raw.len) == 0);
+    return 0;
+}
+
+/* ---- Session resumption ----
+ * The session of the last handshake is kept in c->session (mbedTLS
+ * allocates its ticket and peer certificate) and offered on the next
+ * connection.  TLS 1.2 hands it over in the handshake; TLS 1.3 in a
+ * NewSessionTicket after it, which tnx__rx catches. */
+
+static void tnx__tls_drop_session(tnx_client *c)
+{
+    mbedtls_ssl_session_free(&c->session);
+    mbedtls_ssl_session_init(&c->session);
+    c->session_saved = 0;
+}
+
+static void tnx__tls_save_session(tnx_client *c)
+{
+    if (c->cfg.tls_no_resumption) return;
+    /* The copy replaces the old one; mbedTLS 3 exports a session once. */
+    if (mbedtls_ssl_get_session(&c->ssl, &c->session) == 0)
+        c->session_saved = 1;
+    else
+        tnx__tls_drop_session(c);
 }
 
 static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
@@ -849,8 +921,14 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_x509_crt_init(&c->ca);
     mbedtls_ctr_drbg_init(&c->drbg);
+    mbedtls_ssl_session_init(&c->session);
     c->tls_ready = 1;
+    /* Only 0 and 1: stray memory must not turn verification off. */
+    if (cfg->insecure_skip_tls_verify != 0 &&
+        cfg->insecure_skip_tls_verify != 1)
+        return tnx__fail(err, TNX_E_ARG, "insecure_skip_tls_verify", 0);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+    /* mbedTLS 3 computes TLS 1.3 (and more) through PSA. */
     if (psa_crypto_init() != PSA_SUCCESS)
         return tnx__fail(err, TNX_E_ENTROPY, "psa_crypto_init", 0);
 #endif
@@ -859,6 +937,11 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     if (ret != 0) return tnx__fail(err, TNX_E_ENTROPY, "entropy", ret);
 
     if (cfg->ca && cfg->ca_len) {
+        /* DER starts with a SEQUENCE (0x30); anything else must be PEM,
+         * which mbedTLS reads only when len counts the final NUL. */
+        if (cfg->ca[0] != 0x30 && cfg->ca[cfg->ca_len - 1] != 0)
+            return tnx__fail(err, TNX_E_CA, "ca_len must count the PEM's "
+                             "final NUL", 0);
         ret = mbedtls_x509_crt_parse(&c->ca, cfg->ca, cfg->ca_len);
         /* > 0: some certificates of a bundle were skipped; fine if any
          * parsed (system bundles carry a few mbedTLS cannot read). */
@@ -876,6 +959,7 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
                                             ? MBEDTLS_SSL_VERIFY_NONE
                                             : MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
+    mbedtls_ssl_conf_verify(&c->conf, tnx__tls_vrfy, c);
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -883,31 +967,82 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
+    /* The maximum is the library's: TLS 1.3 where it is built in.  No
+     * max_fragment_length is ever configured, so the ClientHello never
+     * carries that extension (mbedTLS 3.6 fails a TLS 1.3 handshake with
+     * it).  Tickets: asked for unless resumption is off; TLS 1.3 ones are
+     * signalled by mbedtls_ssl_read so that tnx__rx can keep them. */
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    mbedtls_ssl_conf_session_tickets(&c->conf, cfg->tls_no_resumption
+                                     ? MBEDTLS_SSL_SESSION_TICKETS_DISABLED
+                                     : MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+    if (!cfg->tls_no_resumption)
+        mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+            &c->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
+#endif
     ret = mbedtls_ssl_setup(&c->ssl, &c->conf);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl setup", ret);
-    /* SNI, and the name the certificate must carry. */
+    /* SNI, and the name the certificate must carry.  Always set: mbedTLS
+     * 3.6 refuses to verify a certificate without it. */
     ret = mbedtls_ssl_set_hostname(&c->ssl, c->host);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl hostname", ret);
     mbedtls_ssl_set_bio(&c->ssl, c, tnx__bio_send, tnx__bio_recv, NULL);
     return TNX_OK;
 }
 
+/* "tls TLSv1.3, resumed, 3 ms": one line per handshake. */
+static void tnx__tls_log(const tnx_client *c, uint32_t ms)
+{
+    tnx__line l;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "tls ");
+    tnx__line_str(&l, mbedtls_ssl_get_version(&c->ssl));
+    tnx__line_str(&l, c->cfg.insecure_skip_tls_verify ? ", NOT VERIFIED"
+                      : c->tls_resumed ? ", resumed" : ", full handshake");
+    tnx__line_str(&l, ", ");
+    tnx__line_num(&l, ms);
+    tnx__line_str(&l, " ms");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
+}
+
 static tnx_status tnx__tls_handshake(tnx_client *c, tnx_error *err)
 {
+    uint32_t start = tnx__now(c);
     int ret;
     ret = mbedtls_ssl_session_reset(&c->ssl);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl reset", ret);
+    c->tls_verified = 0;
+    c->tls_self_signed = 0;
+    c->tls_resumed = 0;
+    /* The server may refuse the session and do a full handshake. */
+    if (c->session_saved && mbedtls_ssl_set_session(&c->ssl, &c->session))
+        tnx__tls_drop_session(c);
     for (;;) {
         ret = mbedtls_ssl_handshake(&c->ssl);
         if (ret == 0) break;
         if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
-            ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+            tnx__tls_drop_session(c); /* never offer it again */
             return tnx__tls_status(c, ret, err, "tls handshake");
-        if (tnx__left(c) == 0)
+        }
+        if (tnx__left(c) == 0) {
+            tnx__tls_drop_session(c);
             return tnx__fail(err, TNX_E_TIMEOUT, "tls handshake", 0);
+        }
     }
-    tnx__log(&c->cfg, TNX_LOG_DEBUG, "tls", mbedtls_ssl_get_version(&c->ssl),
-             -1);
+    /* Without verification no certificate is looked at either way. */
+    c->tls_resumed = (uint8_t)(!c->cfg.insecure_skip_tls_verify &&
+                               !c->tls_verified);
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    /* A TLS 1.3 session is worth keeping only with its ticket. */
+    if (mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+#endif
+        tnx__tls_save_session(c);
+    tnx__tls_log(c, tnx__now(c) - start);
     return TNX_OK;
 }
 #else
@@ -1004,12 +1139,15 @@ static tnx_status tnx__rx(tnx_client *c, uint8_t *b, size_t n, size_t *got,
                 c->eof_clean = 0;
                 return TNX_OK;
             }
-            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
-                r == MBEDTLS_ERR_SSL_WANT_WRITE
 #ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
-                || r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+            /* TLS 1.3: a ticket for the next connection; keep it. */
+            if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+                tnx__tls_save_session(c);
+                r = MBEDTLS_ERR_SSL_WANT_READ;
+            }
 #endif
-            ) {
+            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                r == MBEDTLS_ERR_SSL_WANT_WRITE) {
                 if (tnx__left(c) == 0)
                     return tnx__fail(err, TNX_E_TIMEOUT, "receive", 0);
                 continue;
@@ -2418,6 +2556,7 @@ TNX_DEF void tnx_client_free(tnx_client *c)
         mbedtls_ssl_config_free(&c->conf);
         mbedtls_x509_crt_free(&c->ca);
         mbedtls_ctr_drbg_free(&c->drbg);
+        tnx__tls_drop_session(c);
         c->tls_ready = 0;
     }
 #endif

@@ -241,7 +241,7 @@ TEST(bad_certificates_are_refused_by_name)
         { "wronghost", "tests/certs/ca.pem",
           "certificate does not name this host" },
         { "selfsigned", "tests/certs/ca.pem",
-          "certificate is not signed by a trusted CA" },
+          "certificate is self-signed, not from a trusted CA" },
         { "untrusted", "tests/certs/ca.pem",
           "certificate is not signed by a trusted CA" },
         { "server", "tests/certs/other-ca.pem",

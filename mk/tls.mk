@@ -18,7 +18,7 @@ MBEDTLS3_LIBS := $(MBEDTLS3_DIR)/lib/libmbedtls.a \
 	$(MBEDTLS3_DIR)/lib/libmbedx509.a $(MBEDTLS3_DIR)/lib/libmbedcrypto.a
 B3 := build/mbedtls3
 
-TESTS += $(B)/test_tls $(B)/test_inject
+TESTS += $(B)/test_tls $(B)/test_secrets $(B)/test_inject
 
 .PHONY: mbedtls3 test-mbedtls3 check-warnings-mbedtls3
 
@@ -42,6 +42,11 @@ $(B)/test_tls: tests/test_tls.c $(PORT_POSIX) $(PORT_MEM) $(HDR) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) \
 	    $(PORT_MEM) $(MBEDTLS)
 
+$(B)/test_secrets: tests/test_secrets.c $(PORT_POSIX) $(HDR) \
+	tests/tnx_test.h tests/tnx_e2e.h | $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
+	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
+
 # Plain HTTP over the mem port (TNX_NO_TLS): the bytes on the wire.
 $(B)/test_inject: tests/test_inject.c $(PORT_MEM) $(HDR) tests/tnx_test.h \
 	| $(B)
@@ -55,7 +60,7 @@ $(B)/test_inject: tests/test_inject.c $(PORT_MEM) $(HDR) tests/tnx_test.h \
 # for one that 3.6 lacks (3.x dropped some), so it fails the check.
 TNX_IMPL_C := '\#define TELNYX_PORTING_IMPLEMENTATION\n\#include "$(HDR)"\n'
 MBEDTLS3_USERS := examples/initiate.c tests/mock/mock_server.c \
-	tests/test_tls.c tests/test_mem_tls.c \
+	tests/test_tls.c tests/test_secrets.c tests/test_mem_tls.c \
 	tests/test_e2e.c
 
 check-warnings: check-warnings-mbedtls3
@@ -74,6 +79,6 @@ check-warnings-mbedtls3: mbedtls3 deps | $(B)
 	        2> $(B)/impl3.headers || { cat $(B)/impl3.headers; exit 1; }; \
 	    if grep '/usr/include/mbedtls' $(B)/impl3.headers; then \
 	        echo "$$f: a 2.28 header in the 3.6 build"; exit 1; fi; done
-	for f in tests/test_tls.c tests/test_inject.c; do \
+	for f in tests/test_tls.c tests/test_secrets.c tests/test_inject.c; do \
 	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done

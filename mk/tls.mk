@@ -82,3 +82,19 @@ check-warnings-mbedtls3: mbedtls3 deps | $(B)
 	for f in tests/test_tls.c tests/test_secrets.c tests/test_inject.c; do \
 	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
+
+# ---- Bench ----
+
+# Not sanitized: callgrind counts what a user's build would run.
+$(B)/bench_tls: tests/bench_tls.c $(PORT_POSIX) $(HDR) tests/tnx_e2e.h \
+	| $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L -O2 -g $(MBEDTLS_CFLAGS) \
+	    $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
+
+# Both mbedTLS lines, each with its own mock (3.6 negotiates TLS 1.3).
+bench:: deps mbedtls3 $(B)/bench_tls $(B)/mock_server
+	@sh scripts/need.sh valgrind
+	@$(MAKE) --no-print-directory B=$(B3) \
+	    MBEDTLS_CFLAGS=-I$(MBEDTLS3_DIR)/include \
+	    MBEDTLS="$(MBEDTLS3_LIBS)" $(B3)/bench_tls $(B3)/mock_server
+	@sh scripts/bench-tls.sh $(B) $(B3) $(B3):--tls-max,1.2

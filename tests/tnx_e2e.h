@@ -1,7 +1,7 @@
 /* tnx_e2e.h - helpers for tests that run the mock server and the CLI as
  * child processes: start and stop the mock, run build/initiate with its
- * output captured, read files.  Include once, after tnx_test.h, in a test
- * built with _POSIX_C_SOURCE=200809L and run from the top of the tree.
+ * output captured, read files, keep log lines.  For programs built with
+ * _POSIX_C_SOURCE=200809L and run from the top of the tree.
  *
  * The mock and the CLI are taken from the directory the test binary was
  * built into (argv[0]'s), so build/mbedtls3/test_x runs the 3.6 ones. */

@@ -17,7 +17,7 @@
  *     #define TELNYX_PORTING_IMPLEMENTATION
  *     #include "telnyx_porting.h"
  *
- *     tnx_client c;                     // caller's memory; about 2 KB + mbedTLS
+ *     tnx_client c;                     // caller's memory: 3-4 KB with mbedTLS
  *     tnx_config cfg = tnx_config_default();
  *     cfg.api_key = key;  cfg.ca = ca_pem;  cfg.ca_len = ca_pem_len + 1;
  *     cfg.port = &my_port;              // from ports/, or your own
@@ -52,6 +52,8 @@
  *   TNX_JSON_DEPTH_MAX     deepest JSON nesting accepted        (32)
  *   TNX_JSON_KEY_MAX       longest JSON key compared, in bytes  (24)
  *   TNX_BODY_MAX_DEFAULT   response body cap in bytes, 0 = none (1 MiB)
+ *   TNX_LOG_LINE_MAX       bytes of a log line, NUL incl.; longer lines
+ *                          are cut and end in "..." (160, at least 16)
  *
  * KNOWN LIMITS (and what to do about them)
  *
@@ -60,7 +62,21 @@
  *   - An embedded \u0000 ends a mapped C string; the field is flagged too.
  *   - One request at a time per tnx_client; use one client per thread.
  *   - mbedTLS allocates its own record buffers (MBEDTLS_PLATFORM_MEMORY and
- *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them).
+ *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them), and the kept TLS session:
+ *     its ticket and a copy of the server certificate (less without
+ *     MBEDTLS_SSL_KEEP_PEER_CERTIFICATE; none with tls_no_resumption).
+ *   - TLS 1.3 tickets are only used with MBEDTLS_HAVE_TIME (ticket age);
+ *     without it a reconnection makes a full handshake.
+ *
+ * SECURITY (README.md, "TLS and security", has the whole list)
+ *
+ *   - Certificates are always verified; only insecure_skip_tls_verify == 1
+ *     turns that off.  TLS 1.2 at least; 1.3 where mbedTLS has it.
+ *   - Path parameters: every byte but A-Z a-z 0-9 - . _ ~ is
+ *     percent-encoded; "", "." and ".." are refused (TNX_E_PATH_PARAM).
+ *   - The API key must be printable ASCII without spaces (TNX_E_API_KEY);
+ *     it is never logged ("<redacted>"), never put in an error, and wiped
+ *     from the I/O buffer (mbedtls_platform_zeroize) after each request.
  *
  * Prefixes: tnx_ and TNX_ are public; tnx__ and TNX__ are private.
  */

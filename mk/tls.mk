@@ -73,6 +73,8 @@ check-warnings-mbedtls3: mbedtls3 deps | $(B)
 	    -o $(B)/impl3-clang.o
 	g++ -std=c++11 -Wall -Wextra -Werror -I$(MBEDTLS3_DIR)/include -I. \
 	    -c $(B)/impl3.cpp -o $(B)/impl3-gxx.o
+	@if nm $(B)/impl3-gcc.o | grep -E ' U (malloc|calloc|realloc|free)$$'; \
+	then echo "the library calls an allocator (3.6 build)"; exit 1; fi
 	for f in $(B)/impl3.c $(MBEDTLS3_USERS); do \
 	    clang $(STRICT) -I$(MBEDTLS3_DIR)/include $(INC) -Itests \
 	        -D_POSIX_C_SOURCE=200809L -fsyntax-only -H $$f \

@@ -206,9 +206,10 @@ TEST(the_key_is_in_no_cli_output_of_a_whole_run)
     CHECK_INT(text_trace(all, OTHER_KEY), -1);
 }
 
-/* After a call (connection kept open) and after tnx_client_free: no piece
- * of the key in the client, nor in mbedTLS's record buffers, whose
- * plaintext was encrypted in place. */
+/* After a call (connection kept open), after an error answer, after
+ * tnx_client_free, and after a call that got no answer: no piece of the
+ * key in the client, nor in mbedTLS's record buffers, whose plaintext was
+ * encrypted in place. */
 TEST(the_key_is_wiped_from_the_library_after_each_call)
 {
     e2e_mock m;
@@ -232,6 +233,16 @@ TEST(the_key_is_wiped_from_the_library_after_each_call)
                   -1);
     tnx_client_free(&K.c);
     CHECK_INT(trace_of(&K.c, sizeof K.c, KEY), -1);
+    /* No answer at all: nothing overwrote the request in the I/O buffer,
+     * only the wipe can have removed the key. */
+    CHECK_INT(open_client(&m, KEY), TNX_OK);
+    CHECK_INT(call("PO1", "mock-reset-0", "John", "Doe"), TNX_E_CLOSED);
+    CHECK_STR(K.err.where, "no response");
+    CHECK_INT(trace_of(&K.c, sizeof K.c, KEY), -1);
+    if (K.c.ssl.out_buf)
+        CHECK_INT(trace_of(K.c.ssl.out_buf, MBEDTLS_SSL_OUT_CONTENT_LEN, KEY),
+                  -1);
+    tnx_client_free(&K.c);
     e2e_mock_stop(&m);
     /* The key did go out: the mock recorded it, so the finder could see
      * it had it stayed. */

@@ -82,6 +82,10 @@ check-warnings: deps | $(B)
 	gcc   $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-gcc.o
 	clang $(STRICT) $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c -o $(B)/impl-clang.o
 	gcc   $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
+	gcc   $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
+	    -o $(B)/impl-static.o
+	clang $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
+	    -o $(B)/impl-static.o
 	clang $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
 	g++ -std=c++11 -Wall -Wextra -Werror $(MBEDTLS_CFLAGS) -I. \
 	    -c $(B)/impl.cpp -o $(B)/impl-gxx.o

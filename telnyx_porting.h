@@ -17,7 +17,7 @@
  *     #define TELNYX_PORTING_IMPLEMENTATION
  *     #include "telnyx_porting.h"
  *
- *     tnx_client c;                     // caller's memory; about 2 KB + mbedTLS
+ *     tnx_client c;                     // caller's memory: 3-4 KB with mbedTLS
  *     tnx_config cfg = tnx_config_default();
  *     cfg.api_key = key;  cfg.ca = ca_pem;  cfg.ca_len = ca_pem_len + 1;
  *     cfg.port = &my_port;              // from ports/, or your own
@@ -56,6 +56,8 @@
  *   TNX_JSON_KEY_MAX       bytes of a JSON key kept to compare,
  *                          at least 20 (the longest field name) (24)
  *   TNX_BODY_MAX_DEFAULT   response body cap in bytes, 0 = none (1 MiB)
+ *   TNX_LOG_LINE_MAX       bytes of a log line, NUL incl.; longer lines
+ *                          are cut and end in "..." (160, at least 16)
  *
  * KNOWN LIMITS (and what to do about them)
  *
@@ -72,7 +74,21 @@
  *     grammar of a whole body.
  *   - One request at a time per tnx_client; use one client per thread.
  *   - mbedTLS allocates its own record buffers (MBEDTLS_PLATFORM_MEMORY and
- *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them).
+ *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them), and the kept TLS session:
+ *     its ticket and a copy of the server certificate (less without
+ *     MBEDTLS_SSL_KEEP_PEER_CERTIFICATE; none with tls_no_resumption).
+ *   - TLS 1.3 tickets are only used with MBEDTLS_HAVE_TIME (ticket age);
+ *     without it a reconnection makes a full handshake.
+ *
+ * SECURITY (README.md, "TLS and security", has the whole list)
+ *
+ *   - Certificates are always verified; only insecure_skip_tls_verify == 1
+ *     turns that off.  TLS 1.2 at least; 1.3 where mbedTLS has it.
+ *   - Path parameters: every byte but A-Z a-z 0-9 - . _ ~ is
+ *     percent-encoded; "", "." and ".." are refused (TNX_E_PATH_PARAM).
+ *   - The API key must be printable ASCII without spaces (TNX_E_API_KEY);
+ *     it is never logged ("<redacted>"), never put in an error, and wiped
+ *     from the I/O buffer (mbedtls_platform_zeroize) after each request.
  *
  * Prefixes: tnx_ and TNX_ are public; tnx__ and TNX__ are private.
  */
@@ -84,7 +100,9 @@
 
 #define TNX_VERSION "0.1.0"
 
-#ifdef TNX_STATIC
+#if defined(TNX_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define TNX_DEF static __attribute__((unused))
+#elif defined(TNX_STATIC)
 #define TNX_DEF static
 #else
 #define TNX_DEF extern
@@ -147,6 +165,12 @@
 #ifndef TNX_BODY_MAX_DEFAULT
 #define TNX_BODY_MAX_DEFAULT (1024UL * 1024UL)
 #endif
+#ifndef TNX_LOG_LINE_MAX
+#define TNX_LOG_LINE_MAX 160
+#endif
+#if TNX_LOG_LINE_MAX < 16
+#error "TNX_LOG_LINE_MAX must be at least 16"
+#endif
 
 #ifndef TNX_NO_TLS
 #include <mbedtls/ssl.h>
@@ -208,7 +232,7 @@ TNX_DEF const char *tnx_status_text(tnx_status s);
 enum tnx_io {
     TNX_IO_OK       =  0,  /* connect: connected */
     TNX_IO_TIMEOUT  = -1,  /* nothing done before timeout_ms (or would block) */
-    TNX_IO_CLOSED   = -2,  /* recv: the peer closed its side (end of stream) */
+    TNX_IO_CLOSED   = -2,  /* recv: the peer closed (end of stream); sticks */
     TNX_IO_ERROR    = -3,  /* anything else: reset, unreachable, ... */
     TNX_IO_NO_HOST  = -4,  /* connect: the name did not resolve */
     TNX_IO_REFUSED  = -5   /* connect: nothing listens there */
@@ -216,23 +240,44 @@ enum tnx_io {
 
 /* A port: six functions and the context pointer handed to each of them.
  *
- * The contract (ports/README.md walks through it):
+ * The contract (ports/README.md walks through it; tests/port_contract.h
+ * checks it):
  * - connect: resolve `host` (a name or an IP literal) and open a TCP
  *   connection to `port`, giving up after `timeout_ms`.  Tries every address
- *   the name resolves to, IPv6 and IPv4.  Keeps the socket in ctx.
+ *   the name resolves to, IPv6 and IPv4, moving on after a refusal.  Closes
+ *   any socket a previous connect left in ctx first, then keeps the new one
+ *   there.  Names under ".invalid" never resolve (RFC 6761).  Resolution is
+ *   bounded by timeout_ms only where the platform allows it (getaddrinfo
+ *   is not): say in the port what bounds it.
  * - send: write 1..len bytes; a partial write is fine, the library loops.
  *   Blocks at most timeout_ms, then returns TNX_IO_TIMEOUT.
- * - recv: read 1..len bytes that have arrived; blocks at most timeout_ms.
- *   Returns TNX_IO_CLOSED once the peer has closed and all data is read.
- * - close: release the socket; safe to call twice or before connect.
- * - now_ms: a monotonic millisecond clock; it may wrap at 2^32 (the library
- *   only subtracts), and must never go backwards otherwise.
- * - entropy: fill buf with len bytes from a real entropy source (seeds the
- *   TLS random generator and retry jitter); return 0, or -1 on failure.
- *   May be NULL when built with TNX_NO_TLS.
- * timeout_ms is what is left of the call's deadline, never more than the
- * caller configured.  Hooks are called from one thread at a time per client.
- * len never exceeds INT_MAX. */
+ * - recv: read 1..len bytes that have arrived, without waiting to fill len;
+ *   blocks at most timeout_ms.  Returns TNX_IO_CLOSED once the peer has
+ *   closed and all data is read, and again at every later call.  A stack's
+ *   "0 bytes" needs care: BSD recv's 0 is the peer's close, FreeRTOS+TCP's
+ *   FreeRTOS_recv 0 is a timeout.
+ * - close: release the socket without blocking; safe twice or before
+ *   connect.  send and recv on a closed port return TNX_IO_ERROR.
+ * - now_ms: a monotonic millisecond clock, not the wall clock; it may wrap
+ *   at 2^32 (the library only subtracts), and never goes back otherwise.
+ * - entropy: fill buf with len bytes from a real entropy source (a TRNG,
+ *   getrandom, BCryptGenRandom: it seeds the TLS random generator); return
+ *   0, or -1 on failure.  May be NULL when built with TNX_NO_TLS.
+ * Deadlines: timeout_ms is what is left of the call's deadline, never more
+ * than the caller configured.  TNX_IO_TIMEOUT means that timeout_ms has
+ * passed by the port's own now_ms, never earlier; with 0 it means "would
+ * block" and comes at once.  A hook that retries (EINTR, early wake-ups)
+ * waits what is left, not timeout_ms again.
+ * Sizes: len is at least 1 and never exceeds INT_MAX.
+ * Blocking: connect, send and recv may block, each up to timeout_ms; close,
+ * now_ms and entropy do not.  On a stack with no thread of its own (lwIP
+ * with NO_SYS=1, a bare-metal loop) the blocking hooks must drive the stack
+ * (poll the interface, run its timers) while they wait: nothing else will.
+ * Threads: one client's hooks are called from one thread at a time; give
+ * each client its own ctx.
+ * TLS offload: built with TNX_NO_TLS the library sends plain HTTP through
+ * these hooks, so a port behind an https:// URL does TLS itself (a modem,
+ * Zephyr's TLS sockets); connect's port is then 443 unless the URL says. */
 typedef struct tnx_port {
     int (*connect)(void *ctx, const char *host, uint16_t port,
                    uint32_t timeout_ms);
@@ -314,8 +359,12 @@ typedef struct tnx_error {
     uint32_t cert_flags;      /* mbedTLS verify flags for TNX_E_CERT */
 } tnx_error;
 
-/* Words for the first problem in mbedTLS certificate verify flags, e.g.
- * "certificate has expired" or "host name does not match". */
+/* Set in tnx_error.cert_flags, beside mbedTLS's MBEDTLS_X509_BADCERT_*
+ * bits, when the refused server certificate signed itself. */
+#define TNX_CERT_SELF_SIGNED 0x80000000u
+
+/* Words for the first problem in cert_flags, e.g. "certificate has
+ * expired" or "certificate does not name this host". */
 TNX_DEF const char *tnx_cert_problem(uint32_t flags);
 
 /* ======================================================================== */
@@ -347,6 +396,11 @@ typedef struct tnx_config {
     tnx_log_fn log;           /* NULL: no logging (the default) */
     void *log_ctx;
     int log_level;            /* highest level passed to log */
+    /* 0 (default): a reconnection offers the TLS session of the last
+     * handshake (a ticket or session id, whichever the server gave), which
+     * skips the certificate and most of the key exchange.  1: a full
+     * handshake every time. */
+    int tls_no_resumption;
 } tnx_config;
 
 /* The defaults above, with base_url set to the Telnyx API. */
@@ -429,6 +483,15 @@ typedef struct tnx_client {
     tnx_reader reader;
     size_t out_len;
     uint8_t buf[TNX_IO_BUF_SIZE];
+#ifndef TNX_NO_TLS
+    mbedtls_ssl_session session; /* the last session, to resume */
+    uint8_t session_saved;    /* session holds one */
+    uint8_t tls_verified;     /* a certificate was checked this handshake */
+    uint8_t tls_self_signed;  /* ... and it had signed itself */
+    uint8_t tls_resumed;      /* the last handshake resumed a session */
+#endif
+    uint8_t attempt;          /* attempt of the call under way, from 1 */
+    uint32_t call_start;      /* now_ms at the start of the call */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -667,30 +730,90 @@ static size_t tnx__utf8_whole(const char *s, size_t n)
 /* Logging                                                                  */
 /* ======================================================================== */
 
-/* One line "what detail number": callers pass no secret, ever. */
+/* A log line under construction.  What does not fit is cut and the line
+ * ends in "..."; control bytes become '?' so that no text from the network
+ * (a request id) can forge a line or drive a terminal. */
+typedef struct tnx__line {
+    char b[TNX_LOG_LINE_MAX];
+    size_t n;
+    uint8_t cut;
+} tnx__line;
+
+static void tnx__line_add(tnx__line *l, const char *s, size_t k)
+{
+    size_t i, room = sizeof l->b - 1 - l->n;
+    if (k > room) {
+        k = room;
+        l->cut = 1;
+    }
+    for (i = 0; i < k; i++) {
+        uint8_t b = (uint8_t)s[i];
+        l->b[l->n++] = (char)(b < 0x20 || b == 0x7F ? '?' : b);
+    }
+}
+
+static void tnx__line_str(tnx__line *l, const char *s)
+{
+    tnx__line_add(l, s, strlen(s));
+}
+
+static void tnx__line_num(tnx__line *l, uint64_t v)
+{
+    char t[21];
+    tnx__line_add(l, t, tnx__utoa(v, t));
+}
+
+static int tnx__logs(const tnx_config *cfg, int level)
+{
+    return cfg->log && level <= cfg->log_level;
+}
+
+static void tnx__line_emit(const tnx_config *cfg, int level, tnx__line *l)
+{
+    if (l->cut) memcpy(l->b + l->n - 3, "...", 3);
+    l->b[l->n] = 0;
+    cfg->log(cfg->log_ctx, level, l->b);
+}
+
+/* One line "what detail number" (num < 0: none).  Callers pass no secret,
+ * ever: the API key has no way into any log function. */
 static void tnx__log(const tnx_config *cfg, int level, const char *what,
                      const char *detail, long num)
 {
-    char line[96];
-    size_t n = 0, k;
-    if (!cfg->log || level > cfg->log_level) return;
-    k = strlen(what);
-    if (k > 40) k = 40;
-    memcpy(line, what, k);
-    n = k;
-    if (detail) {
-        k = strlen(detail);
-        if (k > 32) k = 32;
-        line[n++] = ' ';
-        memcpy(line + n, detail, k);
-        n += k;
+    tnx__line l;
+    if (!tnx__logs(cfg, level)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, what);
+    if (detail && *detail) {
+        tnx__line_str(&l, " ");
+        tnx__line_str(&l, detail);
     }
     if (num >= 0) {
-        line[n++] = ' ';
-        n += tnx__utoa((uint64_t)num, line + n);
+        tnx__line_str(&l, " ");
+        tnx__line_num(&l, (uint64_t)num);
     }
-    line[n] = 0;
-    cfg->log(cfg->log_ctx, level, line);
+    tnx__line_emit(cfg, level, &l);
+}
+
+/* "answer 200, request id ID, attempt 1, 41 ms": one line per answer. */
+static void tnx__log_answer(const tnx_client *c, const tnx_error *err)
+{
+    tnx__line l;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "answer ");
+    tnx__line_num(&l, (uint64_t)c->http.status);
+    tnx__line_str(&l, ", request id ");
+    tnx__line_str(&l, err->request_id[0] ? err->request_id : "-");
+    tnx__line_str(&l, ", attempt ");
+    tnx__line_num(&l, c->attempt);
+    tnx__line_str(&l, ", ");
+    tnx__line_num(&l, (uint32_t)(c->cfg.port->now_ms(c->cfg.port->ctx) -
+                                 c->call_start));
+    tnx__line_str(&l, " ms");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
 }
 
 /* ======================================================================== */
@@ -793,6 +916,13 @@ static int tnx__entropy(void *ctx, unsigned char *out, size_t n)
     return 0;
 }
 
+/* mbedTLS 2 and 3 name the "no common version" error differently. */
+#if defined(MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION)
+#define TNX__ERR_VERSION MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION
+#else
+#define TNX__ERR_VERSION MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION
+#endif
+
 /* Maps an mbedTLS result of a handshake, read or write to a status. */
 static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
                                   const char *where)
@@ -806,8 +936,14 @@ static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
         return tnx__fail(err, TNX_E_CLOSED, where, ret);
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
         err->cert_flags = mbedtls_ssl_get_verify_result(&c->ssl);
+        if (c->tls_self_signed) err->cert_flags |= TNX_CERT_SELF_SIGNED;
+        tnx__log(&c->cfg, TNX_LOG_ERROR, "tls certificate refused:",
+                 tnx_cert_problem(err->cert_flags), -1);
         return tnx__fail(err, TNX_E_CERT, where, ret);
     }
+    if (ret == TNX__ERR_VERSION)
+        return tnx__fail(err, TNX_E_TLS, "server offers no TLS 1.2 or "
+                         "newer", ret);
     return tnx__fail(err, TNX_E_TLS, where, ret);
 }
 
@@ -817,6 +953,8 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
     if (f & MBEDTLS_X509_BADCERT_FUTURE) return "certificate is not valid yet";
     if (f & MBEDTLS_X509_BADCERT_CN_MISMATCH)
         return "certificate does not name this host";
+    if ((f & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && (f & TNX_CERT_SELF_SIGNED))
+        return "certificate is self-signed, not from a trusted CA";
     if (f & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
         return "certificate is not signed by a trusted CA";
     if (f & MBEDTLS_X509_BADCERT_REVOKED) return "certificate is revoked";
@@ -825,6 +963,47 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
         return "certificate uses a weak or unsupported algorithm or key";
     if (f) return "certificate failed verification";
     return "no certificate problem recorded";
+}
+
+/* mbedTLS calls this for each certificate of the server's chain, leaf last
+ * (depth 0), in a full handshake only: a resumed one shows no certificate.
+ * The verdict stays mbedTLS's (flags untouched). */
+static int tnx__tls_vrfy(void *ctx, mbedtls_x509_crt *crt, int depth,
+                         uint32_t *flags)
+{
+    tnx_client *c = (tnx_client *)ctx;
+    (void)flags;
+    c->tls_verified = 1;
+    if (depth == 0)
+        c->tls_self_signed = (uint8_t)(crt->issuer_raw.len ==
+                                           crt->subject_raw.len &&
+                                       memcmp(crt->issuer_raw.p,
+                                              crt->subject_raw.p,
+                                              crt->issuer_raw.len) == 0);
+    return 0;
+}
+
+/* ---- Session resumption ----
+ * The session of the last handshake is kept in c->session (mbedTLS
+ * allocates its ticket and peer certificate) and offered on the next
+ * connection.  TLS 1.2 hands it over in the handshake; TLS 1.3 in a
+ * NewSessionTicket after it, which tnx__rx catches. */
+
+static void tnx__tls_drop_session(tnx_client *c)
+{
+    mbedtls_ssl_session_free(&c->session);
+    mbedtls_ssl_session_init(&c->session);
+    c->session_saved = 0;
+}
+
+static void tnx__tls_save_session(tnx_client *c)
+{
+    if (c->cfg.tls_no_resumption) return;
+    /* The copy replaces the old one; mbedTLS 3 exports a session once. */
+    if (mbedtls_ssl_get_session(&c->ssl, &c->session) == 0)
+        c->session_saved = 1;
+    else
+        tnx__tls_drop_session(c);
 }
 
 static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
@@ -837,8 +1016,14 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     mbedtls_ssl_config_init(&c->conf);
     mbedtls_x509_crt_init(&c->ca);
     mbedtls_ctr_drbg_init(&c->drbg);
+    mbedtls_ssl_session_init(&c->session);
     c->tls_ready = 1;
+    /* Only 0 and 1: stray memory must not turn verification off. */
+    if (cfg->insecure_skip_tls_verify != 0 &&
+        cfg->insecure_skip_tls_verify != 1)
+        return tnx__fail(err, TNX_E_ARG, "insecure_skip_tls_verify", 0);
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+    /* mbedTLS 3 computes TLS 1.3 (and more) through PSA. */
     if (psa_crypto_init() != PSA_SUCCESS)
         return tnx__fail(err, TNX_E_ENTROPY, "psa_crypto_init", 0);
 #endif
@@ -847,6 +1032,11 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     if (ret != 0) return tnx__fail(err, TNX_E_ENTROPY, "entropy", ret);
 
     if (cfg->ca && cfg->ca_len) {
+        /* DER starts with a SEQUENCE (0x30); anything else must be PEM,
+         * which mbedTLS reads only when len counts the final NUL. */
+        if (cfg->ca[0] != 0x30 && cfg->ca[cfg->ca_len - 1] != 0)
+            return tnx__fail(err, TNX_E_CA, "ca_len must count the PEM's "
+                             "final NUL", 0);
         ret = mbedtls_x509_crt_parse(&c->ca, cfg->ca, cfg->ca_len);
         /* > 0: some certificates of a bundle were skipped; fine if any
          * parsed (system bundles carry a few mbedTLS cannot read). */
@@ -864,6 +1054,7 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
                                             ? MBEDTLS_SSL_VERIFY_NONE
                                             : MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
+    mbedtls_ssl_conf_verify(&c->conf, tnx__tls_vrfy, c);
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
 #if MBEDTLS_VERSION_NUMBER >= 0x03020000
     mbedtls_ssl_conf_min_tls_version(&c->conf, MBEDTLS_SSL_VERSION_TLS1_2);
@@ -871,31 +1062,82 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
     mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3);
 #endif
+    /* The maximum is the library's: TLS 1.3 where it is built in.  No
+     * max_fragment_length is ever configured, so the ClientHello never
+     * carries that extension (mbedTLS 3.6 fails a TLS 1.3 handshake with
+     * it).  Tickets: asked for unless resumption is off; TLS 1.3 ones are
+     * signalled by mbedtls_ssl_read so that tnx__rx can keep them. */
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+    mbedtls_ssl_conf_session_tickets(&c->conf, cfg->tls_no_resumption
+                                     ? MBEDTLS_SSL_SESSION_TICKETS_DISABLED
+                                     : MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED)
+    if (!cfg->tls_no_resumption)
+        mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+            &c->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
+#endif
     ret = mbedtls_ssl_setup(&c->ssl, &c->conf);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl setup", ret);
-    /* SNI, and the name the certificate must carry. */
+    /* SNI, and the name the certificate must carry.  Always set: mbedTLS
+     * 3.6 refuses to verify a certificate without it. */
     ret = mbedtls_ssl_set_hostname(&c->ssl, c->host);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl hostname", ret);
     mbedtls_ssl_set_bio(&c->ssl, c, tnx__bio_send, tnx__bio_recv, NULL);
     return TNX_OK;
 }
 
+/* "tls TLSv1.3, resumed, 3 ms": one line per handshake. */
+static void tnx__tls_log(const tnx_client *c, uint32_t ms)
+{
+    tnx__line l;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "tls ");
+    tnx__line_str(&l, mbedtls_ssl_get_version(&c->ssl));
+    tnx__line_str(&l, c->cfg.insecure_skip_tls_verify ? ", NOT VERIFIED"
+                      : c->tls_resumed ? ", resumed" : ", full handshake");
+    tnx__line_str(&l, ", ");
+    tnx__line_num(&l, ms);
+    tnx__line_str(&l, " ms");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
+}
+
 static tnx_status tnx__tls_handshake(tnx_client *c, tnx_error *err)
 {
+    uint32_t start = tnx__now(c);
     int ret;
     ret = mbedtls_ssl_session_reset(&c->ssl);
     if (ret != 0) return tnx__fail(err, TNX_E_TLS, "ssl reset", ret);
+    c->tls_verified = 0;
+    c->tls_self_signed = 0;
+    c->tls_resumed = 0;
+    /* The server may refuse the session and do a full handshake. */
+    if (c->session_saved && mbedtls_ssl_set_session(&c->ssl, &c->session))
+        tnx__tls_drop_session(c);
     for (;;) {
         ret = mbedtls_ssl_handshake(&c->ssl);
         if (ret == 0) break;
         if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
-            ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+            ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+            tnx__tls_drop_session(c); /* never offer it again */
             return tnx__tls_status(c, ret, err, "tls handshake");
-        if (tnx__left(c) == 0)
+        }
+        if (tnx__left(c) == 0) {
+            tnx__tls_drop_session(c);
             return tnx__fail(err, TNX_E_TIMEOUT, "tls handshake", 0);
+        }
     }
-    tnx__log(&c->cfg, TNX_LOG_DEBUG, "tls", mbedtls_ssl_get_version(&c->ssl),
-             -1);
+    /* Without verification no certificate is looked at either way. */
+    c->tls_resumed = (uint8_t)(!c->cfg.insecure_skip_tls_verify &&
+                               !c->tls_verified);
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    /* A TLS 1.3 session is worth keeping only with its ticket. */
+    if (mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+#endif
+        tnx__tls_save_session(c);
+    tnx__tls_log(c, tnx__now(c) - start);
     return TNX_OK;
 }
 #else
@@ -992,12 +1234,15 @@ static tnx_status tnx__rx(tnx_client *c, uint8_t *b, size_t n, size_t *got,
                 c->eof_clean = 0;
                 return TNX_OK;
             }
-            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
-                r == MBEDTLS_ERR_SSL_WANT_WRITE
 #ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
-                || r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+            /* TLS 1.3: a ticket for the next connection; keep it. */
+            if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
+                tnx__tls_save_session(c);
+                r = MBEDTLS_ERR_SSL_WANT_READ;
+            }
 #endif
-            ) {
+            if (r == MBEDTLS_ERR_SSL_WANT_READ ||
+                r == MBEDTLS_ERR_SSL_WANT_WRITE) {
                 if (tnx__left(c) == 0)
                     return tnx__fail(err, TNX_E_TIMEOUT, "receive", 0);
                 continue;
@@ -1051,41 +1296,85 @@ static tnx_status tnx__outs(tnx_client *c, const char *s, tnx_error *err)
     return tnx__out(c, s, strlen(s), err);
 }
 
-/* A path segment with every byte but A-Z a-z 0-9 - . _ ~ percent-encoded,
- * so no id can add a path segment, a query, or a header line. */
+/* Byte b of a path segment as it goes on the wire: itself when it is one
+ * of A-Z a-z 0-9 - . _ ~ (returns 1), else %XX (returns 3).  So no id can
+ * add a segment, a query or a fragment ('/', '?', '#'), start an escape of
+ * its own ('%'), end the request line (space) or add a header (CR, LF);
+ * bytes >= 0x80 (UTF-8) are encoded one by one. */
+static size_t tnx__seg_byte(uint8_t b, char e[3])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
+        (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
+        b == '~') {
+        e[0] = (char)b;
+        return 1;
+    }
+    e[0] = '%';
+    e[1] = hex[b >> 4];
+    e[2] = hex[b & 15];
+    return 3;
+}
+
 static tnx_status tnx__out_segment(tnx_client *c, const char *s,
                                    tnx_error *err)
 {
-    static const char hex[] = "0123456789ABCDEF";
     tnx_status st = TNX_OK;
     for (; *s && st == TNX_OK; s++) {
-        uint8_t b = (uint8_t)*s;
         char e[3];
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') ||
-            (b >= '0' && b <= '9') || b == '-' || b == '.' || b == '_' ||
-            b == '~') {
-            st = tnx__out(c, s, 1, err);
-            continue;
-        }
-        e[0] = '%';
-        e[1] = hex[b >> 4];
-        e[2] = hex[b & 15];
-        st = tnx__out(c, e, 3, err);
+        st = tnx__out(c, e, tnx__seg_byte((uint8_t)*s, e), err);
     }
     return st;
 }
 
+/* "", "." and ".." stay themselves once encoded, and would name the
+ * collection or climb out of it: refused (TNX_E_PATH_PARAM). */
 static int tnx__bad_segment(const char *s)
 {
     return !s || !*s || !strcmp(s, ".") || !strcmp(s, "..");
 }
 
+/* The key goes into a header line: printable ASCII only, no space. */
 static int tnx__bad_key(const char *k)
 {
     if (!k || !*k) return 1;
     for (; *k; k++)
         if ((uint8_t)*k < 0x21 || (uint8_t)*k > 0x7E) return 1;
     return 0;
+}
+
+/* The request line as sent (INFO) and its headers (DEBUG), the API key
+ * replaced by "<redacted>": the key itself is never read here. */
+static void tnx__log_request(const tnx_client *c, const char *po,
+                             const char *id, size_t body_len)
+{
+    const char *const seg[2] = { po, id };
+    static const char *const before[2] = { "/porting_orders/",
+                                           "/action_requirements/" };
+    tnx__line l;
+    const char *p;
+    char e[3];
+    int i;
+    if (!tnx__logs(&c->cfg, TNX_LOG_INFO)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "request POST ");
+    tnx__line_str(&l, c->base_path);
+    for (i = 0; i < 2; i++) {
+        tnx__line_str(&l, before[i]);
+        for (p = seg[i]; *p; p++)
+            tnx__line_add(&l, e, tnx__seg_byte((uint8_t)*p, e));
+    }
+    tnx__line_str(&l, "/initiate");
+    tnx__line_emit(&c->cfg, TNX_LOG_INFO, &l);
+    if (!tnx__logs(&c->cfg, TNX_LOG_DEBUG)) return;
+    l.n = 0;
+    l.cut = 0;
+    tnx__line_str(&l, "request headers: Host ");
+    tnx__line_str(&l, c->host);
+    tnx__line_str(&l, ", Authorization Bearer <redacted>, Content-Length ");
+    tnx__line_num(&l, body_len);
+    tnx__line_emit(&c->cfg, TNX_LOG_DEBUG, &l);
 }
 
 /* The request line and headers; the body follows through the JSON writer. */
@@ -1277,7 +1566,9 @@ static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
         if (size >> 59) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
         size = size * 16 + (uint64_t)d;
     }
-    if (i == 0) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+    /* A size whose digits run past what was kept cannot be trusted. */
+    if (i == 0 || (h->line_long && i == h->line_len))
+        return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
     while (i < h->line_len && (h->line[i] == ' ' || h->line[i] == '\t')) i++;
     if (i < h->line_len && h->line[i] != ';')
         return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
@@ -2244,6 +2535,7 @@ enum tnx__kind {
 };
 enum tnx__target { TNX__T_NONE, TNX__T_AR, TNX__T_ITEM, TNX__T_PARAMS };
 #define TNX__NONE 0xFF
+#define TNX__TIMEOUT_MAX 0x7FFFFFF0UL
 
 typedef struct tnx__node {
     const char *key;
@@ -2613,6 +2905,22 @@ static int tnx__host_char(char ch)
            (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
 }
 
+/* The base path: "" or "/..." of visible ASCII without ? or #, so it can
+ * neither end the request line nor start a query; trailing '/' dropped. */
+static tnx_status tnx__set_path(tnx_client *c, const char *p)
+{
+    size_t i, n = strlen(p);
+    while (n && p[n - 1] == '/') n--;
+    if (n >= sizeof c->base_path || (n && p[0] != '/')) return TNX_E_URL;
+    for (i = 0; i < n; i++)
+        if ((uint8_t)p[i] <= 0x20 || (uint8_t)p[i] >= 0x7F || p[i] == '?' ||
+            p[i] == '#')
+            return TNX_E_URL;
+    memcpy(c->base_path, p, n);
+    c->base_path[n] = 0;
+    return TNX_OK;
+}
+
 /* http(s)://host[:port][/path] or http(s)://[v6]:port/path. */
 static tnx_status tnx__parse_url(tnx_client *c, const char *url)
 {
@@ -2655,16 +2963,7 @@ static tnx_status tnx__parse_url(tnx_client *c, const char *url)
     }
     c->port_number = (uint16_t)(port ? port : (c->https ? 443 : 80));
     if (*p && *p != '/') return TNX_E_URL;
-    n = strlen(p);
-    while (n && p[n - 1] == '/') n--;
-    if (n >= sizeof c->base_path) return TNX_E_URL;
-    for (i = 0; i < n; i++)
-        if ((uint8_t)p[i] <= 0x20 || (uint8_t)p[i] >= 0x7F || p[i] == '?' ||
-            p[i] == '#')
-            return TNX_E_URL;
-    memcpy(c->base_path, p, n);
-    c->base_path[n] = 0;
-    return TNX_OK;
+    return tnx__set_path(c, p);
 }
 
 static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
@@ -2686,26 +2985,27 @@ static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
     strcpy(c->host, cfg->host);
     c->port_number = cfg->port_number ? cfg->port_number
                                       : (uint16_t)(c->https ? 443 : 80);
-    n = cfg->base_path ? strlen(cfg->base_path) : 0;
-    if (n >= sizeof c->base_path || (n && cfg->base_path[0] != '/'))
+    if (tnx__set_path(c, cfg->base_path ? cfg->base_path : "") != TNX_OK)
         return tnx__fail(err, TNX_E_URL, "base_path", 0);
-    if (n) memcpy(c->base_path, cfg->base_path, n + 1);
     return TNX_OK;
 }
 
-TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
-                                   tnx_error *err)
+static tnx_status tnx__client_setup(tnx_client *c, const tnx_config *cfg,
+                                    tnx_error *err)
 {
-    const tnx_port *p;
+    const tnx_port *p = cfg ? cfg->port : NULL;
     tnx_status st;
-    memset(c, 0, sizeof *c);
-    memset(err, 0, sizeof *err);
-    p = cfg ? cfg->port : NULL;
     if (!p || !p->connect || !p->send || !p->recv || !p->close || !p->now_ms)
         return tnx__fail(err, TNX_E_ARG, "port", 0);
     c->cfg = *cfg;
     if (!c->cfg.timeout_ms) c->cfg.timeout_ms = 30000;
     if (!c->cfg.connect_timeout_ms) c->cfg.connect_timeout_ms = 10000;
+    /* Deadlines are compared on a wrapping 32-bit clock: keep them under
+     * half its range (24 days). */
+    if (c->cfg.timeout_ms > TNX__TIMEOUT_MAX)
+        c->cfg.timeout_ms = TNX__TIMEOUT_MAX;
+    if (c->cfg.connect_timeout_ms > TNX__TIMEOUT_MAX)
+        c->cfg.connect_timeout_ms = TNX__TIMEOUT_MAX;
     if (tnx__bad_key(cfg->api_key))
         return tnx__fail(err, TNX_E_API_KEY, "api_key", 0);
     st = tnx__parse_target(c, err);
@@ -2717,9 +3017,19 @@ TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
                      "TLS verification is OFF: anyone on the path can "
                      "read", "the API key", -1);
         st = tnx__tls_init(c, err);
-        if (st != TNX_OK) tnx_client_free(c);
     }
 #endif
+    return st;
+}
+
+TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
+                                   tnx_error *err)
+{
+    tnx_status st;
+    memset(c, 0, sizeof *c);
+    memset(err, 0, sizeof *err);
+    st = tnx__client_setup(c, cfg, err);
+    if (st != TNX_OK) tnx_client_free(c); /* leaves it refusing calls */
     return st;
 }
 
@@ -2733,10 +3043,12 @@ TNX_DEF void tnx_client_free(tnx_client *c)
         mbedtls_ssl_config_free(&c->conf);
         mbedtls_x509_crt_free(&c->ca);
         mbedtls_ctr_drbg_free(&c->drbg);
+        tnx__tls_drop_session(c);
         c->tls_ready = 0;
     }
 #endif
     tnx__wipe(c->buf, sizeof c->buf);
+    c->cfg.port = NULL; /* tnx_initiate now answers TNX_E_ARG */
 }
 
 static int tnx__count_sink(void *ctx, const char *bytes, size_t len)
@@ -2771,7 +3083,11 @@ static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
                                       ? tnx_reader_where(&c->reader)
                                       : "response body", 0);
     }
-    c->body_bad = 1; /* an error page that is not Telnyx JSON: keep status */
+    /* An error page that is not Telnyx JSON: keep the status, trust none
+     * of the entries read before the fault. */
+    c->body_bad = 1;
+    err->count = 0;
+    memset(err->errors, 0, sizeof err->errors);
     return TNX_OK;
 }
 
@@ -2790,6 +3106,7 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     tnx__http_reset(&c->http);
     tnx_reader_response(&c->reader, out, err);
     c->body_bad = 0;
+    tnx__log_request(c, po, id, body_len);
     st = tnx__out_head(c, po, id, body_len, err);
     if (st == TNX_OK) {
         tnx_writer_init(&w, tnx__request_sink, c);
@@ -2813,12 +3130,13 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
         if (st != TNX_OK) return st;
     }
     if (!c->http.keep_alive) tnx__disconnect(c);
-    tnx__log(&c->cfg, TNX_LOG_INFO, "answer", err->request_id,
-             c->http.status);
+    tnx__log_answer(c, err);
 
     if (c->http.status < 200 || c->http.status > 299) {
-        if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK)
+        if (!c->body_bad && tnx_reader_end(&c->reader) != TNX_OK) {
             err->count = 0;
+            memset(err->errors, 0, sizeof err->errors);
+        }
         return tnx__fail(err, TNX_E_API, "http status", 0);
     }
     st = tnx_reader_end(&c->reader);
@@ -2855,9 +3173,11 @@ TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
     if (tnx_write_params(&w, params) != TNX_OK)
         return tnx__fail(err, w.status, "params", 0);
 
-    c->deadline = tnx__now(c) + c->cfg.timeout_ms;
+    c->call_start = tnx__now(c);
+    c->deadline = c->call_start + c->cfg.timeout_ms;
     for (attempt = 0; attempt < 2; attempt++) {
         int reused = c->connected, answered = 0;
+        c->attempt = (uint8_t)(attempt + 1);
         if (!c->connected) {
             st = tnx__connect(c, err);
             if (st != TNX_OK) return st;

@@ -92,6 +92,17 @@ static int exit_code(tnx_status st, int http_status)
     }
 }
 
+/* Server text with its control bytes shown as \xNN, so an answer cannot
+ * add lines or terminal escapes to ours. */
+static void put_clean(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x20 || ch == 0x7F) fprintf(stderr, "\\x%02x", ch);
+        else fputc(ch, stderr);
+    }
+}
+
 /* One line on stderr that names the cause. */
 static void report(const tnx_error *e)
 {
@@ -99,9 +110,19 @@ static void report(const tnx_error *e)
         fprintf(stderr, "initiate: HTTP %d", e->http_status);
         if (e->count > 0) {
             const tnx_api_error *a = &e->errors[0];
-            fprintf(stderr, ": %s %s", a->code, a->title);
-            if (a->detail[0]) fprintf(stderr, ": %s", a->detail);
-            if (a->pointer[0]) fprintf(stderr, " (at %s)", a->pointer);
+            fputs(": ", stderr);
+            put_clean(a->code);
+            fputc(' ', stderr);
+            put_clean(a->title);
+            if (a->detail[0]) {
+                fputs(": ", stderr);
+                put_clean(a->detail);
+            }
+            if (a->pointer[0]) {
+                fputs(" (at ", stderr);
+                put_clean(a->pointer);
+                fputc(')', stderr);
+            }
             if (e->count > 1) fprintf(stderr, " (+%u more)", e->count - 1);
         } else {
             fprintf(stderr, " (the body held no Telnyx errors)");
@@ -119,7 +140,11 @@ static void report(const tnx_error *e)
             fprintf(stderr, " [mbedTLS -0x%04x]", (unsigned)-e->lib_code);
         if (e->http_status) fprintf(stderr, " [HTTP %d]", e->http_status);
     }
-    if (e->request_id[0]) fprintf(stderr, " [request id %s]", e->request_id);
+    if (e->request_id[0]) {
+        fputs(" [request id ", stderr);
+        put_clean(e->request_id);
+        fputc(']', stderr);
+    }
     fprintf(stderr, "\n");
 }
 
@@ -222,5 +247,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "initiate: warning: some fields were longer than "
                         "their buffers and were cut (mask 0x%x)\n",
                 (unsigned)ar.truncated);
-    return w.status == TNX_OK ? 0 : 1;
+    if (w.status != TNX_OK || fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "initiate: could not write the result to stdout\n");
+        return 1;
+    }
+    return 0;
 }

@@ -6,11 +6,12 @@
 #
 # Prints text (code and read-only data: what goes to flash), data
 # (initialised RAM, also copied from flash) and bss per archive (by file
-# name, e.g. libmbedcrypto.a) or "objects" for plain .o files, then the
-# mbedTLS subtotal and the total.  Sizes are of input sections, so
-# alignment padding between them is not counted, and string literals that
-# ld merges across files are counted before merging: the text total can
-# exceed size(1)'s by a few hundred bytes.
+# name, e.g. libmbedcrypto.a) or "objects" for plain .o files (each by its
+# own name with -v each=1), then the mbedTLS subtotal and the total.
+# Sizes are of input sections, so alignment padding between them is not
+# counted, and string literals that ld merges across files are counted
+# before merging: the text total can exceed size(1)'s by a few hundred
+# bytes.
 
 /^Linker script and memory map/ { in_map = 1; next }
 !in_map { next }
@@ -47,6 +48,9 @@
     lib = file
     if (lib ~ /\.a\(/) {
         sub(/\(.*/, "", lib)
+        sub(/.*\//, "", lib)
+    } else if (each) {
+        lib = file
         sub(/.*\//, "", lib)
     } else {
         lib = "objects"

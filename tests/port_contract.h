@@ -55,6 +55,40 @@ void pc_run_sockets(pc_tally *t, const char *tag, const tnx_port *p);
 /* ======================================================================== */
 #ifdef PORT_CONTRACT_IMPLEMENTATION
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _WIN32
+/* Winsock: the same calls, with a SOCKET where POSIX has an int (a SOCKET
+ * fits in one: Windows keeps handles to 32 bits), char buffers and int
+ * sizes.  INVALID_SOCKET becomes -1. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+
+static int pc__win_nonblock(int fd)
+{
+    u_long on = 1;
+    return ioctlsocket((SOCKET)fd, (long)FIONBIO, &on);
+}
+#define PC_SOCKET(d, t, p) ((int)socket((d), (t), (p)))
+#define PC_SETSOCKOPT(s, l, o, v, n) \
+    setsockopt((SOCKET)(s), (l), (o), (const char *)(v), (int)(n))
+#define PC_BIND(s, a, n) bind((SOCKET)(s), (a), (int)(n))
+#define PC_LISTEN(s, b) listen((SOCKET)(s), (b))
+#define PC_GETSOCKNAME(s, a, n) getsockname((SOCKET)(s), (a), (n))
+#define PC_ACCEPT(s, a, n) ((int)accept((SOCKET)(s), (a), (n)))
+#define PC_CONNECT(s, a, n) connect((SOCKET)(s), (a), (int)(n))
+#define PC_SEND(s, b, n, f) \
+    send((SOCKET)(s), (const char *)(b), (int)(n), (f))
+#define PC_RECV(s, b, n, f) recv((SOCKET)(s), (char *)(b), (int)(n), (f))
+#define PC_CLOSE(s) closesocket((SOCKET)(s))
+#define PC_POLL(f, n, t) WSAPoll((f), (ULONG)(n), (t))
+#define PC_NONBLOCK(s) pc__win_nonblock(s)
+#define PC_SOCK(fd) ((SOCKET)(fd))
+#else
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -62,13 +96,43 @@ void pc_run_sockets(pc_tally *t, const char *tag, const tnx_port *p);
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#endif
+
+#ifndef PC_SOCK
+#define PC_SOCK(fd) (fd)        /* an int as the stack's pollfd.fd */
+#endif
+
+/* The checks' own servers use the host's sockets.  A stack with sockets of
+ * its own (lwIP's unix port runs one in this process) names its calls here
+ * before the include, so that servers and port share one network. */
+#ifndef PC_SOCKET
+#define PC_SOCKET socket
+#define PC_SETSOCKOPT setsockopt
+#define PC_BIND bind
+#define PC_LISTEN listen
+#define PC_GETSOCKNAME getsockname
+#define PC_ACCEPT accept
+#define PC_CONNECT connect
+#define PC_SEND send
+#define PC_RECV recv
+#define PC_CLOSE close
+#define PC_POLL poll
+#define PC_NONBLOCK(fd) fcntl((fd), F_SETFL, O_NONBLOCK)
+#endif
+/* PC_SILENT_ADDR: an address whose SYNs get no answer on that network, for
+ * the mid-connect timeout (else a listener with a full accept queue).
+ * PC_ISOLATED: 1 when no lookup the port makes can leave this machine. */
+#ifndef PC_ISOLATED
+#define PC_ISOLATED 0
+#endif
+/* PC_RESET_SKIP: why the peer's resets cannot be made here (a string), or
+ * NULL. */
+#ifndef PC_RESET_SKIP
+#define PC_RESET_SKIP NULL
+#endif
 
 /* Generous: the checks prove that a hook returns, not how fast. */
 #define PC_SLACK_MS 5000u
@@ -104,6 +168,17 @@ int pc_summary(const pc_tally *t)
 }
 
 /* The test's own clock, independent of the port's. */
+#ifdef _WIN32
+static uint32_t pc__ms(void)
+{
+    return (uint32_t)GetTickCount64();
+}
+
+static void pc__sleep(int ms)
+{
+    Sleep((DWORD)ms);
+}
+#else
 static uint32_t pc__ms(void)
 {
     struct timespec ts;
@@ -114,8 +189,9 @@ static uint32_t pc__ms(void)
 
 static void pc__sleep(int ms)
 {
-    (void)poll(NULL, 0, ms);
+    (void)poll(NULL, 0, ms);     /* a sleep, on the host */
 }
+#endif
 
 /* Bytes that differ at every offset a buffer could be cut or reordered. */
 static uint8_t pc__pattern(size_t i)
@@ -219,16 +295,18 @@ static int pc__listen(int family, uint16_t want, int backlog, int rcvbuf,
     sa = family == AF_INET6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a4;
     len = family == AF_INET6 ? sizeof a6 : sizeof a4;
 
-    fd = socket(family, SOCK_STREAM, 0);
+    fd = PC_SOCKET(family, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
     if (family == AF_INET6)
-        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        (void)PC_SETSOCKOPT(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+                            sizeof one);
     if (rcvbuf > 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (bind(fd, sa, len) != 0 || listen(fd, backlog) != 0 ||
-        getsockname(fd, sa, &len) != 0) {
-        close(fd);
+        (void)PC_SETSOCKOPT(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+                            sizeof rcvbuf);
+    if (PC_BIND(fd, sa, len) != 0 || PC_LISTEN(fd, backlog) != 0 ||
+        PC_GETSOCKNAME(fd, sa, &len) != 0) {
+        PC_CLOSE(fd);
         return -1;
     }
     *port = ntohs(family == AF_INET6 ? a6.sin6_port : a4.sin_port);
@@ -239,24 +317,24 @@ static int pc__listen(int family, uint16_t want, int backlog, int rcvbuf,
 static int pc__readable(int fd, int timeout_ms)
 {
     struct pollfd pfd;
-    pfd.fd = fd;
+    pfd.fd = PC_SOCK(fd);
     pfd.events = POLLIN;
     pfd.revents = 0;
-    return poll(&pfd, 1, timeout_ms) > 0;
+    return PC_POLL(&pfd, 1, timeout_ms) > 0;
 }
 
 static int pc__accept(int lfd)
 {
-    return pc__readable(lfd, 2000) ? accept(lfd, NULL, NULL) : -1;
+    return pc__readable(lfd, 2000) ? PC_ACCEPT(lfd, NULL, NULL) : -1;
 }
 
 /* One read of up to cap bytes, waiting up to timeout_ms; 0 if none. */
 static size_t pc__read(int fd, uint8_t *buf, size_t cap, int timeout_ms)
 {
-    ssize_t n;
+    long n;
     if (!pc__readable(fd, timeout_ms))
         return 0;
-    n = recv(fd, buf, cap, 0);
+    n = (long)PC_RECV(fd, buf, cap, 0);
     return n > 0 ? (size_t)n : 0;
 }
 
@@ -288,9 +366,9 @@ static void pc__drop(const tnx_port *p, pc__conn *c)
 {
     p->close(p->ctx);
     if (c->fd >= 0)
-        close(c->fd);
+        PC_CLOSE(c->fd);
     if (c->lfd >= 0)
-        close(c->lfd);
+        PC_CLOSE(c->lfd);
     c->fd = c->lfd = -1;
 }
 
@@ -325,7 +403,7 @@ static int pc__ping(const tnx_port *p, pc__conn *c)
 
     if (p->send(p->ctx, (const uint8_t *)"ping", 4, 2000) != 4 ||
         pc__read(c->fd, buf, sizeof buf, 2000) != 4 ||
-        memcmp(buf, "ping", 4) != 0 || send(c->fd, "pong", 4, 0) != 4)
+        memcmp(buf, "ping", 4) != 0 || PC_SEND(c->fd, "pong", 4, 0) != 4)
         return 0;
     return pc__recv_all(p, buf, 4, 4, &got) > 0 && got == 4 &&
            memcmp(buf, "pong", 4) == 0;
@@ -343,7 +421,7 @@ static void pc__check_connect(pc_tally *t, const char *tag, const tnx_port *p,
             pc_skip(tag, name, "this machine has no IPv6 loopback");
             return;
         }
-        close(fd);
+        PC_CLOSE(fd);
     }
     if (!pc__open(t, tag, name, p, family, 0, &c))
         return;
@@ -398,7 +476,7 @@ static void pc__check_dual(pc_tally *t, const char *tag, const tnx_port *p)
             int probe = pc__listen(other, 0, 1, 0, &port);
             if (probe < 0)
                 break;
-            close(probe);
+            PC_CLOSE(probe);
             fd = pc__listen(family, port, 4, 0, &unused);
         }
         rc = fd < 0 ? TNX_IO_ERROR : p->connect(p->ctx, dual, port, 2000);
@@ -407,11 +485,11 @@ static void pc__check_dual(pc_tally *t, const char *tag, const tnx_port *p)
             if (s < 0)
                 rc = TNX_IO_ERROR;
             else
-                close(s);
+                PC_CLOSE(s);
         }
         p->close(p->ctx);
         if (fd >= 0)
-            close(fd);
+            PC_CLOSE(fd);
         ok = rc == TNX_IO_OK;
         last = rc;
     }
@@ -429,7 +507,7 @@ static void pc__check_recv_small(pc_tally *t, const char *tag,
 
     if (!pc__open(t, tag, name, p, AF_INET, 0, &c))
         return;
-    (void)send(c.fd, "hello world", 11, 0);
+    (void)PC_SEND(c.fd, "hello world", 11, 0);
     pc__sleep(20);              /* let all 11 bytes arrive */
     one = p->recv(p->ctx, buf, 1, 2000);
     rest = p->recv(p->ctx, buf + 1, sizeof buf - 1, 2000);
@@ -449,8 +527,8 @@ static void pc__check_peer_close(pc_tally *t, const char *tag,
 
     if (!pc__open(t, tag, name, p, AF_INET, 0, &c))
         return;
-    (void)send(c.fd, "bye", 3, 0);
-    close(c.fd);
+    (void)PC_SEND(c.fd, "bye", 3, 0);
+    PC_CLOSE(c.fd);
     c.fd = -1;
     last = pc__recv_all(p, buf, sizeof buf, 2, &got);
     again = p->recv(p->ctx, buf, sizeof buf, 2000);
@@ -460,22 +538,34 @@ static void pc__check_peer_close(pc_tally *t, const char *tag,
              "got %u bytes, then %d, then %d", (unsigned)got, last, again);
 }
 
-static void pc__check_reset(pc_tally *t, const char *tag,
-                            const tnx_port *p)
+/* The peer resets while recv waits (early), or before recv is called. */
+static void pc__check_reset(pc_tally *t, const char *tag, const tnx_port *p,
+                            int early)
 {
-    static const char name[] = "a reset by the peer is TNX_IO_ERROR";
+    const char *name = early ? "a reset while recv waits is TNX_IO_ERROR"
+                             : "a reset before recv is TNX_IO_ERROR";
     struct linger lg;
     uint8_t buf[16];
     pc__conn c;
     int rc;
 
+    if (PC_RESET_SKIP != NULL) {
+        pc_skip(tag, name, PC_RESET_SKIP);
+        return;
+    }
     if (!pc__open(t, tag, name, p, AF_INET, 0, &c))
         return;
+    /* Either makes close send RST, not FIN: Linux resets on linger 0,
+     * lwIP only when received data is left unread. */
     lg.l_onoff = 1;
-    lg.l_linger = 0;            /* close sends RST, not FIN */
-    (void)setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-    close(c.fd);
+    lg.l_linger = 0;
+    (void)PC_SETSOCKOPT(c.fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    (void)p->send(p->ctx, (const uint8_t *)"unread", 6, 2000);
+    (void)pc__readable(c.fd, 2000);
+    PC_CLOSE(c.fd);
     c.fd = -1;
+    if (!early)
+        pc__sleep(100);         /* the RST is there before recv */
     rc = p->recv(p->ctx, buf, sizeof buf, 2000);
     pc__drop(p, &c);
     pc_check(t, rc == TNX_IO_ERROR, tag, name, "recv returned %d", rc);
@@ -493,7 +583,7 @@ static void pc__check_send_closed(pc_tally *t, const char *tag,
 
     if (!pc__open(t, tag, name, p, AF_INET, 0, &c))
         return;
-    close(c.fd);
+    PC_CLOSE(c.fd);
     c.fd = -1;
     for (i = 0; i < 50; i++) {
         rc = p->send(p->ctx, junk, sizeof junk, 2000);
@@ -598,7 +688,7 @@ static void pc__check_refused(pc_tally *t, const char *tag,
         pc_check(t, 0, tag, "connect to a closed port", "cannot listen");
         return;
     }
-    close(fd);                  /* now nothing listens on `port` */
+    PC_CLOSE(fd);               /* now nothing listens on `port` */
     rc = p->connect(p->ctx, "127.0.0.1", port, 2000);
     p->close(p->ctx);
     pc_check(t, rc == TNX_IO_REFUSED, tag,
@@ -618,6 +708,12 @@ static void pc__check_no_host(pc_tally *t, const char *tag, const tnx_port *p,
 }
 
 /* 1 if every interface is a loopback: then no DNS query can leave. */
+#ifdef _WIN32
+static int pc__only_loopback(void)
+{
+    return 0;                   /* not looked for */
+}
+#else
 static int pc__only_loopback(void)
 {
     struct if_nameindex *ifs = if_nameindex(), *i;
@@ -629,20 +725,43 @@ static int pc__only_loopback(void)
         if_freenameindex(ifs);
     return only;
 }
+#endif
 
+static void pc__connect_timeout_to(pc_tally *t, const char *tag,
+                                   const tnx_port *p, const char *host,
+                                   uint16_t port)
+{
+    uint32_t start = p->now_ms(p->ctx), spent;
+    int rc = p->connect(p->ctx, host, port, 300);
+
+    spent = p->now_ms(p->ctx) - start;
+    p->close(p->ctx);
+    pc_check(t, rc == TNX_IO_TIMEOUT && spent >= 300 &&
+             spent < 300 + PC_SLACK_MS, tag,
+             "connect that gets no answer times out",
+             "%s: returned %d after %u ms (timeout 300)", host, rc, spent);
+}
+
+#ifdef PC_SILENT_ADDR
+/* The network drops SYNs to PC_SILENT_ADDR. */
+static void pc__check_connect_timeout(pc_tally *t, const char *tag,
+                                      const tnx_port *p)
+{
+    pc__connect_timeout_to(t, tag, p, PC_SILENT_ADDR, 443);
+}
+#else
 /* A listener whose accept queue is full and that never accepts: Linux then
  * drops further SYNs, so a connect hangs until its deadline. */
 static void pc__check_connect_timeout(pc_tally *t, const char *tag,
                                       const tnx_port *p)
 {
-    static const char name[] = "connect that gets no answer times out";
-    int fill[16], n = 0, lfd, rc = TNX_IO_ERROR, i, stalled = 0;
+    int fill[16], n = 0, lfd, i, stalled = 0;
     uint16_t port = 0;
-    uint32_t start, spent = 0;
 
     lfd = pc__listen(AF_INET, 0, 0, 0, &port);
     if (lfd < 0) {
-        pc_check(t, 0, tag, name, "cannot listen");
+        pc_check(t, 0, tag, "connect that gets no answer times out",
+                 "cannot listen");
         return;
     }
     while (n < 16 && !stalled) {
@@ -653,33 +772,26 @@ static void pc__check_connect_timeout(pc_tally *t, const char *tag,
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         a.sin_port = htons(port);
-        fill[n] = socket(AF_INET, SOCK_STREAM, 0);
+        fill[n] = PC_SOCKET(AF_INET, SOCK_STREAM, 0);
         if (fill[n] < 0)
             break;
-        (void)fcntl(fill[n], F_SETFL, O_NONBLOCK);
-        (void)connect(fill[n], (struct sockaddr *)&a, sizeof a);
-        pfd.fd = fill[n++];
+        (void)PC_NONBLOCK(fill[n]);
+        (void)PC_CONNECT(fill[n], (struct sockaddr *)&a, sizeof a);
+        pfd.fd = PC_SOCK(fill[n++]);
         pfd.events = POLLOUT;
         pfd.revents = 0;
-        stalled = poll(&pfd, 1, 200) == 0;
+        stalled = PC_POLL(&pfd, 1, 200) == 0;
     }
-    if (stalled) {
-        start = p->now_ms(p->ctx);
-        rc = p->connect(p->ctx, "127.0.0.1", port, 300);
-        spent = p->now_ms(p->ctx) - start;
-        p->close(p->ctx);
-    }
+    if (stalled)
+        pc__connect_timeout_to(t, tag, p, "127.0.0.1", port);
+    else
+        pc_skip(tag, "connect that gets no answer times out",
+                "could not fill a listener's accept queue");
     for (i = 0; i < n; i++)
-        close(fill[i]);
-    close(lfd);
-    if (!stalled) {
-        pc_skip(tag, name, "could not fill a listener's accept queue");
-        return;
-    }
-    pc_check(t, rc == TNX_IO_TIMEOUT && spent >= 300 &&
-             spent < 300 + PC_SLACK_MS, tag, name,
-             "returned %d after %u ms (timeout 300)", rc, spent);
+        PC_CLOSE(fill[i]);
+    PC_CLOSE(lfd);
 }
+#endif
 
 void pc_run_sockets(pc_tally *t, const char *tag, const tnx_port *p)
 {
@@ -688,14 +800,15 @@ void pc_run_sockets(pc_tally *t, const char *tag, const tnx_port *p)
     pc__check_dual(t, tag, p);
     pc__check_recv_small(t, tag, p);
     pc__check_peer_close(t, tag, p);
-    pc__check_reset(t, tag, p);
+    pc__check_reset(t, tag, p, 1);
+    pc__check_reset(t, tag, p, 0);
     pc__check_send_closed(t, tag, p);
     pc__check_recv_timeout(t, tag, p);
     pc__check_send_big(t, tag, p);
     pc__check_refused(t, tag, p);
     pc__check_no_host(t, tag, p, "no-such-host.invalid",
                       "a name under .invalid: TNX_IO_NO_HOST");
-    if (pc__only_loopback())
+    if (PC_ISOLATED || pc__only_loopback())
         pc__check_no_host(t, tag, p, "no-such-host.test",
                           "a lookup the resolver fails: TNX_IO_NO_HOST");
     else

@@ -304,6 +304,104 @@ TEST(connect_failures_are_named)
     tnx_client_free(&fx.client);
 }
 
+
+TEST(a_cut_chunk_size_line_is_refused_not_misread)
+{
+    /* 130 zeros then 15: legal, but its digits run past TNX_LINE_MAX; read
+     * as 0 it would end the body early and leave bytes for the next call. */
+    char text[1024];
+    size_t n;
+    setup("http://api.test/v2");
+    n = (size_t)sprintf(text, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked"
+                              "\r\n\r\n");
+    memset(text + n, '0', 130);
+    sprintf(text + n + 130, "15\r\n{\"data\":{\"id\":\"x\"}}\r\n0\r\n\r\n");
+    answer(text, 0);
+    CHECK_INT(call("PO1", "AR1"), TNX_E_HTTP);
+    CHECK_STR(fx.err.where, "chunk size");
+    CHECK_INT(fx.client.connected, 0);
+    tnx_client_free(&fx.client);
+}
+
+TEST(an_invalid_error_body_keeps_no_entries)
+{
+    setup("http://api.test/v2");
+    answer("HTTP/1.1 400 Bad\r\nContent-Length: 39\r\n\r\n"
+           "{\"errors\":[{\"code\":\"1\",\"title\":\"t\"},x]}", 0);
+    CHECK_INT(call("PO1", "AR1"), TNX_E_API);
+    CHECK_INT(fx.err.http_status, 400);
+    CHECK_INT(fx.err.count, 0);
+    CHECK_STR(fx.err.errors[0].code, "");
+    tnx_client_free(&fx.client);
+}
+
+TEST(a_failed_or_freed_client_refuses_calls)
+{
+    tnx_config cfg = tnx_config_default();
+    tnx_params who;
+    tnx_error e;
+    tnx_mem m;
+    tnx_port p;
+    static tnx_client c;
+    tnx_action_requirement ar;
+    tnx_mem_port(&p, &m);
+    who.first_name = "J";
+    who.last_name = "D";
+    cfg.port = &p;
+    cfg.api_key = "k";
+    cfg.base_url = "http://x/v2?q";
+    CHECK_INT(tnx_client_init(&c, &cfg, &e), TNX_E_URL);
+    CHECK_INT(tnx_initiate(&c, "P", "A", &who, &ar, &e), TNX_E_ARG);
+    cfg.base_url = "http://x/v2";
+    CHECK_INT(tnx_client_init(&c, &cfg, &e), TNX_OK);
+    tnx_client_free(&c);
+    CHECK_INT(tnx_initiate(&c, "P", "A", &who, &ar, &e), TNX_E_ARG);
+    CHECK_INT(m.connects, 0);
+}
+
+TEST(base_path_cannot_carry_a_header)
+{
+    tnx_config cfg = tnx_config_default();
+    tnx_client c;
+    tnx_error e;
+    tnx_mem m;
+    tnx_port p;
+    tnx_mem_port(&p, &m);
+    cfg.port = &p;
+    cfg.api_key = "k";
+    cfg.base_url = NULL;
+    cfg.host = "api.test";
+    cfg.base_path = "/v2\r\nX-Injected: yes\r\nX:";
+    CHECK_INT(tnx_client_init(&c, &cfg, &e), TNX_E_URL);
+    CHECK_STR(e.where, "base_path");
+    cfg.base_path = "/v2/";
+    CHECK_INT(tnx_client_init(&c, &cfg, &e), TNX_OK);
+    CHECK_STR(c.base_path, "/v2");
+    tnx_client_free(&c);
+}
+
+TEST(a_huge_timeout_is_not_an_instant_timeout)
+{
+    char text[1024];
+    setup("http://api.test/v2");
+    fx.client.cfg.timeout_ms = 0xFFFFFFFFu;
+    tnx_client_free(&fx.client);
+    {
+        tnx_config cfg = tnx_config_default();
+        tnx_error e;
+        cfg.base_url = "http://api.test/v2";
+        cfg.api_key = "KEY123";
+        cfg.port = &fx.port;
+        cfg.timeout_ms = 0xFFFFFFFFu;
+        cfg.connect_timeout_ms = 0xFFFFFFFFu;
+        CHECK_INT(tnx_client_init(&fx.client, &cfg, &e), TNX_OK);
+    }
+    ok_answer(text, "");
+    answer(text, 0);
+    CHECK_INT(call("PO1", "AR1"), TNX_OK);
+    tnx_client_free(&fx.client);
+}
+
 int main(void)
 {
     RUN(sends_the_exact_request);
@@ -319,5 +417,10 @@ int main(void)
     RUN(body_cap_stops_a_large_body);
     RUN(refuses_bad_configuration);
     RUN(connect_failures_are_named);
+    RUN(a_cut_chunk_size_line_is_refused_not_misread);
+    RUN(an_invalid_error_body_keeps_no_entries);
+    RUN(a_failed_or_freed_client_refuses_calls);
+    RUN(base_path_cannot_carry_a_header);
+    RUN(a_huge_timeout_is_not_an_instant_timeout);
     return tt_summary();
 }

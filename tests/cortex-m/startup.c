@@ -126,6 +126,35 @@ size_t stack_size(void)
     return (size_t)((uintptr_t)__stack_top - (uintptr_t)__stack_limit);
 }
 
+/* Paints everything below this function's frame again, so that one call
+ * can be measured on its own; the 16 bytes just below stay unpainted, the
+ * resolution of stack_depth_from(). */
+__attribute__((noinline)) void stack_repaint(void)
+{
+    uint32_t *p = __stack_limit;
+    uint32_t *end = (uint32_t *)(uintptr_t)(current_sp() - 16u);
+
+    while (p < end) {
+        *p++ = CM_STACK_PAINT;
+    }
+}
+
+/* A leaf that pushes nothing: the caller's stack pointer. */
+__attribute__((noinline)) uintptr_t stack_pointer(void)
+{
+    return current_sp();
+}
+
+size_t stack_depth_from(uintptr_t top)
+{
+    const uint32_t *p = __stack_limit;
+
+    while (p < __stack_top && *p == CM_STACK_PAINT) {
+        p++;
+    }
+    return (uintptr_t)p < top ? (size_t)(top - (uintptr_t)p) : 0;
+}
+
 void reset_handler(void)
 {
     uint32_t *src = __data_load;

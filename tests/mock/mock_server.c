@@ -24,6 +24,10 @@
  *   --max-requests N    exit 0 after answering N requests (0 = no limit)
  *   --idle-timeout-ms N exit 0 after N ms without accepting, reading or
  *                       writing anything (20000)
+ *   --tls-max V         highest TLS version served: 1.0, 1.1 (mbedTLS 2.x
+ *                       only), 1.2, 1.3 (3.x only); default: the library's
+ *   --resume M          session resumption offered: none, ids (a session
+ *                       cache), tickets, or both (both)
  *
  * CHECKS, in this order; the first that fails answers
  *
@@ -127,7 +131,13 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/version.h>
 #include <mbedtls/x509_crt.h>
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+#include <psa/crypto.h>
+#endif
 
 #define HEAD_MAX (16u * 1024u)      /* request line + headers, bytes */
 #define BODY_MAX (1024u * 1024u)    /* request body, bytes */
@@ -153,9 +163,11 @@ static struct options {
     const char *record;
     unsigned long max_requests;
     long idle_ms;
+    int tls_max;        /* minor version: 1 = TLS 1.0 ... 4 = 1.3; 0 any */
+    int resume_ids, resume_tickets;
 } g_opt = {
     0, NULL, "127.0.0.1", "tests/certs/server.pem", "tests/certs/server.key",
-    0, "test-key-123", NULL, 0, 20000
+    0, "test-key-123", NULL, 0, 20000, 0, 1, 1
 };
 
 static void usage(void)
@@ -163,7 +175,8 @@ static void usage(void)
     fprintf(stderr,
         "usage: mock_server [--port N] [--port-file F] [--bind ADDR]\n"
         "         [--cert F --key F | --plain] [--api-key K] [--record F]\n"
-        "         [--max-requests N] [--idle-timeout-ms N]\n");
+        "         [--max-requests N] [--idle-timeout-ms N]\n"
+        "         [--tls-max 1.0|1.1|1.2|1.3] [--resume none|ids|tickets|both]\n");
     exit(2);
 }
 
@@ -181,6 +194,44 @@ static unsigned long parse_num(const char *opt, const char *s,
         exit(2);
     }
     return v;
+}
+
+/* "1.0".."1.3" -> 1..4, refusing what this mbedTLS cannot serve. */
+static int parse_tls_version(const char *v)
+{
+    static const char *const names[] = { "1.0", "1.1", "1.2", "1.3" };
+    int i;
+
+    for (i = 0; i < 4; i++)
+        if (strcmp(v, names[i]) == 0)
+            break;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+    if (i < 2)          /* 3.x dropped TLS 1.0 and 1.1 */
+        i = 4;
+#endif
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    if (i == 3)
+        i = 4;
+#endif
+    if (i == 4) {
+        fprintf(stderr, "mock: this mbedTLS (%s) cannot serve --tls-max "
+                "'%s'\n", MBEDTLS_VERSION_STRING, v);
+        exit(2);
+    }
+    return i + 1;
+}
+
+static void parse_resume(const char *v)
+{
+    int ids = strcmp(v, "ids") == 0, tickets = strcmp(v, "tickets") == 0;
+    int both = strcmp(v, "both") == 0;
+
+    if (!ids && !tickets && !both && strcmp(v, "none") != 0) {
+        fprintf(stderr, "mock: --resume takes none, ids, tickets or both\n");
+        exit(2);
+    }
+    g_opt.resume_ids = ids || both;
+    g_opt.resume_tickets = tickets || both;
 }
 
 static void parse_options(int argc, char **argv)
@@ -217,6 +268,10 @@ static void parse_options(int argc, char **argv)
         else if (strcmp(o, "--idle-timeout-ms") == 0)
             /* 0 would never time out; a day is beyond any test */
             g_opt.idle_ms = (long)parse_num(o, v, 86400000UL);
+        else if (strcmp(o, "--tls-max") == 0)
+            g_opt.tls_max = parse_tls_version(v);
+        else if (strcmp(o, "--resume") == 0)
+            parse_resume(v);
         else
             usage();
     }
@@ -810,6 +865,8 @@ static struct tls_state {
     mbedtls_x509_crt cert;
     mbedtls_pk_context key;
     mbedtls_ssl_config conf;
+    mbedtls_ssl_cache_context cache;
+    mbedtls_ssl_ticket_context ticket;
 } g_tls;
 
 static void tls_perror(const char *what, int rc)
@@ -957,17 +1014,73 @@ static void conn_close(conn *c, int clean)
         mbedtls_ssl_free(&c->ssl);
 }
 
+/* mbedTLS 3 wants a random generator to parse and check keys. */
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#define MOCK_RNG , mbedtls_ctr_drbg_random, &g_tls.drbg
+#else
+#define MOCK_RNG
+#endif
+
+/* --tls-max: the highest version the server agrees to. */
+static void tls_limit_version(void)
+{
+    if (g_opt.tls_max == 0)
+        return;
+#if MBEDTLS_VERSION_NUMBER >= 0x03020000
+    mbedtls_ssl_conf_max_tls_version(&g_tls.conf, g_opt.tls_max == 4
+                                     ? MBEDTLS_SSL_VERSION_TLS1_3
+                                     : MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+    /* 2.x: TLS 1.0 is minor version 1, 1.1 is 2, 1.2 is 3 */
+    mbedtls_ssl_conf_max_version(&g_tls.conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 g_opt.tls_max);
+    mbedtls_ssl_conf_min_version(&g_tls.conf, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_1);
+#endif
+}
+
+/* --resume: a session cache (TLS 1.2 session ids) and session tickets
+ * (TLS 1.2 RFC 5077 tickets, TLS 1.3 resumption PSKs), as servers do. */
+static int tls_resumption(void)
+{
+    int rc = 0;
+
+    if (g_opt.resume_ids)
+        mbedtls_ssl_conf_session_cache(&g_tls.conf, &g_tls.cache,
+                                       mbedtls_ssl_cache_get,
+                                       mbedtls_ssl_cache_set);
+    if (g_opt.resume_tickets) {
+        rc = mbedtls_ssl_ticket_setup(&g_tls.ticket, mbedtls_ctr_drbg_random,
+                                      &g_tls.drbg, MBEDTLS_CIPHER_AES_256_GCM,
+                                      3600);
+        if (rc == 0)
+            mbedtls_ssl_conf_session_tickets_cb(&g_tls.conf,
+                                                mbedtls_ssl_ticket_write,
+                                                mbedtls_ssl_ticket_parse,
+                                                &g_tls.ticket);
+    }
+    return rc;
+}
+
 static void tls_setup(void)
 {
     static const char pers[] = "telnyx mock server";
-    int rc;
+    int rc = 0;
 
     mbedtls_entropy_init(&g_tls.entropy);
     mbedtls_ctr_drbg_init(&g_tls.drbg);
     mbedtls_x509_crt_init(&g_tls.cert);
     mbedtls_pk_init(&g_tls.key);
     mbedtls_ssl_config_init(&g_tls.conf);
+    mbedtls_ssl_cache_init(&g_tls.cache);
+    mbedtls_ssl_ticket_init(&g_tls.ticket);
 
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        fprintf(stderr, "mock: psa_crypto_init failed\n");
+        exit(2);
+    }
+#endif
     rc = mbedtls_ctr_drbg_seed(&g_tls.drbg, mbedtls_entropy_func,
                                &g_tls.entropy,
                                (const unsigned char *)pers, sizeof pers - 1);
@@ -975,10 +1088,10 @@ static void tls_setup(void)
                                                      g_opt.cert)) != 0)
         fprintf(stderr, "mock: cannot load certificate %s\n", g_opt.cert);
     if (rc == 0 && (rc = mbedtls_pk_parse_keyfile(&g_tls.key, g_opt.key,
-                                                  NULL)) != 0)
+                                                  NULL MOCK_RNG)) != 0)
         fprintf(stderr, "mock: cannot load key %s\n", g_opt.key);
     if (rc == 0 && (rc = mbedtls_pk_check_pair(&g_tls.cert.pk,
-                                               &g_tls.key)) != 0)
+                                               &g_tls.key MOCK_RNG)) != 0)
         fprintf(stderr, "mock: %s is not the key of %s\n",
                 g_opt.key, g_opt.cert);
     if (rc == 0)
@@ -990,6 +1103,10 @@ static void tls_setup(void)
                              &g_tls.drbg);
         rc = mbedtls_ssl_conf_own_cert(&g_tls.conf, &g_tls.cert, &g_tls.key);
     }
+    if (rc == 0) {
+        tls_limit_version();
+        rc = tls_resumption();
+    }
     if (rc != 0) {
         tls_perror("TLS setup", rc);
         exit(2);
@@ -998,11 +1115,16 @@ static void tls_setup(void)
 
 static void tls_teardown(void)
 {
+    mbedtls_ssl_ticket_free(&g_tls.ticket);
+    mbedtls_ssl_cache_free(&g_tls.cache);
     mbedtls_ssl_config_free(&g_tls.conf);
     mbedtls_pk_free(&g_tls.key);
     mbedtls_x509_crt_free(&g_tls.cert);
     mbedtls_ctr_drbg_free(&g_tls.drbg);
     mbedtls_entropy_free(&g_tls.entropy);
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000 && defined(MBEDTLS_PSA_CRYPTO_C)
+    mbedtls_psa_crypto_free();
+#endif
 }
 
 /* 0 ready to serve; -1 the connection is closed already. */

@@ -5,7 +5,7 @@
 $(B)/bench_json: tests/bench_json.c $(HDR) | $(B)
 	$(CC) $(STRICT) -O2 $(INC) -o $@ $< -Wl,-z,now
 
-bench:: $(B)/bench_json
+bench:: deps $(B)/bench_json
 	@sh scripts/need.sh valgrind
 	@sh tests/bench_json.sh $(B)/bench_json
 

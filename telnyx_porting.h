@@ -2535,7 +2535,6 @@ enum tnx__kind {
 };
 enum tnx__target { TNX__T_NONE, TNX__T_AR, TNX__T_ITEM, TNX__T_PARAMS };
 #define TNX__NONE 0xFF
-#define TNX__TIMEOUT_MAX 0x7FFFFFF0UL
 
 typedef struct tnx__node {
     const char *key;
@@ -2989,6 +2988,9 @@ static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
         return tnx__fail(err, TNX_E_URL, "base_path", 0);
     return TNX_OK;
 }
+
+/* Deadlines live on a wrapping 32-bit clock: half its range at most. */
+#define TNX__TIMEOUT_MAX 0x7FFFFFF0UL
 
 static tnx_status tnx__client_setup(tnx_client *c, const tnx_config *cfg,
                                     tnx_error *err)

@@ -240,6 +240,10 @@ int main(int argc, char **argv)
         report(&err);
         return exit_code(st, err.http_status);
     }
+    /* The CLI always prints all ten fields: one the answer lacked is null
+     * (the library's writer would leave it out). */
+    ar.is_null = (uint16_t)(ar.is_null | (~ar.present & 0x3FFu));
+    ar.present = 0x3FF;
     tnx_writer_init(&w, stdout_sink, NULL);
     tnx_write_action_requirement(&w, &ar);
     fputc('\n', stdout);

@@ -227,6 +227,10 @@ typedef struct tnx_port {
     uint32_t (*now_ms)(void *ctx);
     int (*entropy)(void *ctx, uint8_t *buf, size_t len);
     void *ctx;
+    /* Optional, may be NULL: block for about ms milliseconds.  Used only to
+     * wait between retry attempts; with NULL, a retry that needs a wait is
+     * not made (the call returns the last attempt's result). */
+    void (*sleep)(void *ctx, uint32_t ms);
 } tnx_port;
 
 /* ======================================================================== */

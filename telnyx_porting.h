@@ -295,6 +295,15 @@ typedef struct tnx_error {
     long offset;              /* byte offset in the body of a JSON error */
     int lib_code;             /* mbedTLS error code or port result, or 0 */
     uint32_t cert_flags;      /* mbedTLS verify flags for TNX_E_CERT */
+    /* Set by tnx_initiate on success too, from the last attempt's answer. */
+    int32_t ratelimit_limit;      /* x-ratelimit-limit; -1: absent or */
+    int32_t ratelimit_remaining;  /* x-ratelimit-remaining  not a number */
+    int32_t ratelimit_reset;      /* x-ratelimit-reset   (as sent) */
+    unsigned attempts;        /* requests tried, the first one included */
+    const char *retry_stop;   /* why no other attempt followed the last
+                                 failed one; NULL on success */
+    uint32_t retry_after_ms;  /* the wait the last answer asked for, 0 if
+                                 none (Retry-After, retry-after-ms) */
 } tnx_error;
 
 /* Words for the first problem in mbedTLS certificate verify flags, e.g.
@@ -383,6 +392,11 @@ typedef struct tnx__http {
     uint64_t length;          /* Content-Length, or bytes left in a chunk */
     uint64_t body_seen;
     char line[TNX_LINE_MAX];
+    uint8_t should_retry;     /* x-should-retry: 0 absent, 1 true, 2 false */
+    uint8_t retry_hint;       /* which of the headers below came */
+    uint32_t retry_ms;        /* retry-after-ms */
+    uint32_t retry_secs_ms;   /* Retry-After in seconds, as ms */
+    int64_t retry_at, date;   /* Retry-After and Date as HTTP-dates */
 } tnx__http;
 
 typedef struct tnx_client {
@@ -1089,6 +1103,10 @@ enum tnx__http_state {
     TNX__H_DONE
 };
 
+/* tnx__http.should_retry */
+#define TNX__SR_TRUE 1
+#define TNX__SR_FALSE 2
+
 static void tnx__http_reset(tnx__http *h)
 {
     memset(h, 0, sizeof *h);
@@ -1126,12 +1144,130 @@ static int tnx__has_token(const char *v, size_t n, const char *t)
     return 0;
 }
 
+/* Digits only, no sign or space, at most max: 1 and the value in *out. */
+static int tnx__http_num(const char *v, size_t n, uint64_t max,
+                         uint64_t *out)
+{
+    uint64_t x = 0;
+    size_t i;
+    if (n == 0) return 0;
+    for (i = 0; i < n; i++) {
+        uint64_t d = (uint64_t)(v[i] - '0');
+        if (v[i] < '0' || v[i] > '9' || x > (max - d) / 10) return 0;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 1;
+}
+
+static int tnx__http_digits(const char *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (v[i] < '0' || v[i] > '9') return 0;
+    return n > 0;
+}
+
+/* A count in ms from digits of unit ms: more than 49 days saturates. */
+static uint32_t tnx__http_ms(const char *v, size_t n, uint32_t unit)
+{
+    uint64_t x;
+    if (!tnx__http_num(v, n, UINT32_MAX / unit, &x)) return UINT32_MAX;
+    return (uint32_t)x * unit;
+}
+
+/* Seconds since 1970 of an HTTP-date in any of the three forms that RFC
+ * 9110 (5.6.7) makes a recipient accept:
+ *     Sun, 06 Nov 1994 08:49:37 GMT    IMF-fixdate
+ *     Sunday, 06-Nov-94 08:49:37 GMT   RFC 850 (two-digit year)
+ *     Sun Nov  6 08:49:37 1994         asctime
+ * In each the day comes before the year; words other than a month (the
+ * weekday, GMT) are passed over.  Returns 0 when it is none of them. */
+static int tnx__http_date(const char *s, size_t n, int64_t *out)
+{
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    static const uint16_t before[12] = { 0, 31, 59, 90, 120, 151, 181, 212,
+                                         243, 273, 304, 334 };
+    long num[2] = { 0, 0 }, hms = -1, y, m = -1;
+    int nums = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j = i, k;
+        while (j < n && s[j] != ' ' && s[j] != '-' && s[j] != ',') j++;
+        if (j - i == 8 && s[i + 2] == ':' && s[i + 5] == ':') {
+            long h = 0;
+            for (k = 0; k < 8; k++) {
+                if (k == 2 || k == 5) continue;
+                if (s[i + k] < '0' || s[i + k] > '9') return 0;
+                h = h * 10 + (s[i + k] - '0');
+            }
+            if (h / 10000 > 23 || h / 100 % 100 > 59 || h % 100 > 60)
+                return 0;
+            hms = h / 10000 * 3600 + h / 100 % 100 * 60 + h % 100;
+        } else if (j - i >= 1 && j - i <= 4 && tnx__http_digits(s + i, j - i)) {
+            uint64_t x;
+            if (nums == 2) return 0;
+            tnx__http_num(s + i, j - i, 9999, &x);
+            num[nums++] = (long)x;
+        } else if (j - i == 3) {
+            for (k = 0; k < 12; k++)
+                if (tnx__lower(s[i]) == months[k * 3] &&
+                    tnx__lower(s[i + 1]) == months[k * 3 + 1] &&
+                    tnx__lower(s[i + 2]) == months[k * 3 + 2])
+                    m = (long)k;
+        }
+        i = j + 1;
+    }
+    if (nums != 2 || m < 0 || hms < 0 || num[0] < 1 || num[0] > 31)
+        return 0;
+    y = num[1];
+    if (y < 100) y += y < 70 ? 2000 : 1900; /* RFC 850's two digits */
+    if (y < 1970) return 0;
+    /* Days before 1 January of y since 1970, leap days included. */
+    *out = (int64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 +
+           (y - 1601) / 400;
+    *out += before[m] + (m > 1 && y % 4 == 0 && (y % 100 || y % 400 == 0));
+    *out = (*out + num[0] - 1) * 86400 + hms;
+    return 1;
+}
+
+/* The response headers the client reads.  The first three frame the body:
+ * when one of them is longer than TNX_LINE_MAX the answer cannot be read
+ * safely (TNX_E_HEADER); the others are advice and are dropped then. */
+enum tnx__http_name {
+    TNX__HN_LENGTH, TNX__HN_CODING, TNX__HN_CONNECTION, TNX__HN_REQUEST_ID,
+    TNX__HN_RL_LIMIT, TNX__HN_RL_REMAINING, TNX__HN_RL_RESET,
+    TNX__HN_RETRY_AFTER, TNX__HN_RETRY_AFTER_MS, TNX__HN_DATE,
+    TNX__HN_SHOULD_RETRY, TNX__HN_COUNT
+};
+static const char *const tnx__http_names[TNX__HN_COUNT] = {
+    "content-length", "transfer-encoding", "connection", "x-request-id",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+    "retry-after", "retry-after-ms", "date", "x-should-retry"
+};
+
+/* retry_hint bits: which of the waiting headers came. */
+#define TNX__RH_MS   1u  /* retry-after-ms (wins over Retry-After) */
+#define TNX__RH_SECS 2u  /* Retry-After: seconds */
+#define TNX__RH_AT   4u  /* Retry-After: an HTTP-date */
+#define TNX__RH_DATE 8u  /* Date, needed to turn an HTTP-date into a wait */
+
+/* x-ratelimit-* as a number; -1 when it is not digits or above 2^31-1. */
+static int32_t tnx__http_ratelimit(const char *v, size_t n)
+{
+    uint64_t x;
+    return tnx__http_num(v, n, INT32_MAX, &x) ? (int32_t)x : -1;
+}
+
+/* One header line: the framing headers and those that reach the caller. */
 static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
 {
     tnx__http *h = &c->http;
     const char *line = h->line, *v;
-    size_t n = h->line_len, name_n = 0, vn, i;
-    uint64_t len = 0;
+    size_t n = h->line_len, name_n = 0, vn;
+    unsigned id;
+    uint64_t x;
 
     if (line[0] == ' ' || line[0] == '\t')
         return tnx__fail(err, TNX_E_HTTP, "obsolete header folding", 0);
@@ -1140,39 +1276,76 @@ static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
         if (ch <= ' ' || ch == 0x7F)
             return tnx__fail(err, TNX_E_HTTP, "header name", 0);
     }
+    /* A name longer than the line buffer is none of those we read. */
+    if (name_n == n && h->line_long) return TNX_OK;
     if (name_n == 0 || name_n == n)
         return tnx__fail(err, TNX_E_HTTP, "header line", 0);
+    for (id = 0; id < TNX__HN_COUNT; id++)
+        if (tnx__ieq(line, name_n, tnx__http_names[id])) break;
+    if (id == TNX__HN_COUNT) return TNX_OK;
+    if (h->line_long && id <= TNX__HN_CONNECTION)
+        return tnx__fail(err, TNX_E_HEADER, tnx__http_names[id], 0);
     tnx__http_value(line + name_n + 1, n - name_n - 1, &v, &vn);
 
-    if (tnx__ieq(line, name_n, "content-length")) {
-        if (h->line_long)
-            return tnx__fail(err, TNX_E_HEADER, "content-length", 0);
-        if (vn == 0) return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
-        for (i = 0; i < vn; i++) {
-            if (v[i] < '0' || v[i] > '9' || len > (UINT64_MAX - 9) / 10)
-                return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
-            len = len * 10 + (uint64_t)(v[i] - '0');
-        }
-        if (h->has_length && h->length != len)
+    switch (id) {
+    case TNX__HN_LENGTH:
+        if (!tnx__http_num(v, vn, UINT64_MAX, &x))
+            return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
+        if (h->has_length && h->length != x)
             return tnx__fail(err, TNX_E_HTTP, "content-length twice", 0);
         h->has_length = 1;
-        h->length = len;
-    } else if (tnx__ieq(line, name_n, "transfer-encoding")) {
+        h->length = x;
+        break;
+    case TNX__HN_CODING:
         /* We never ask for a coding, so only plain "chunked" is valid. */
-        if (h->line_long || h->chunked || !tnx__ieq(v, vn, "chunked"))
-            return tnx__fail(err, TNX_E_HTTP, "transfer-encoding", 0);
+        if (h->chunked || !tnx__ieq(v, vn, "chunked"))
+            return tnx__fail(err, TNX_E_HTTP,
+                             "transfer-encoding other than chunked", 0);
         h->chunked = 1;
-    } else if (tnx__ieq(line, name_n, "connection")) {
-        if (h->line_long)
-            return tnx__fail(err, TNX_E_HEADER, "connection", 0);
+        break;
+    case TNX__HN_CONNECTION:
         if (tnx__has_token(v, vn, "close")) h->keep_alive = 0;
         else if (tnx__has_token(v, vn, "keep-alive")) h->keep_alive = 1;
-    } else if (tnx__ieq(line, name_n, "x-request-id")) {
+        break;
+    case TNX__HN_REQUEST_ID:
         tnx__copy(err->request_id, sizeof err->request_id, v, vn);
+        break;
+    case TNX__HN_RL_LIMIT:
+        err->ratelimit_limit = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RL_REMAINING:
+        err->ratelimit_remaining = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RL_RESET:
+        err->ratelimit_reset = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RETRY_AFTER:
+        if (tnx__http_digits(v, vn)) {
+            h->retry_secs_ms = tnx__http_ms(v, vn, 1000);
+            h->retry_hint |= TNX__RH_SECS;
+        } else if (tnx__http_date(v, vn, &h->retry_at)) {
+            h->retry_hint |= TNX__RH_AT;
+        }
+        break;
+    case TNX__HN_RETRY_AFTER_MS:
+        if (tnx__http_digits(v, vn)) {
+            h->retry_ms = tnx__http_ms(v, vn, 1);
+            h->retry_hint |= TNX__RH_MS;
+        }
+        break;
+    case TNX__HN_DATE:
+        if (tnx__http_date(v, vn, &h->date)) h->retry_hint |= TNX__RH_DATE;
+        break;
+    default: /* TNX__HN_SHOULD_RETRY */
+        if (tnx__ieq(v, vn, "true")) h->should_retry = TNX__SR_TRUE;
+        else if (tnx__ieq(v, vn, "false")) h->should_retry = TNX__SR_FALSE;
+        break;
     }
     return TNX_OK;
 }
 
+/* The status line starts a response: what the caller learns of an answer
+ * is of this one only (a 1xx answer's headers do not leak into the next). */
 static tnx_status tnx__http_status_line(tnx__http *h, tnx_error *err)
 {
     const char *l = h->line;
@@ -1186,6 +1359,10 @@ static tnx_status tnx__http_status_line(tnx__http *h, tnx_error *err)
     h->keep_alive = !h->version_1_0;
     h->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
     err->http_status = h->status;
+    err->request_id[0] = 0;
+    err->ratelimit_limit = -1;
+    err->ratelimit_remaining = -1;
+    err->ratelimit_reset = -1;
     return TNX_OK;
 }
 
@@ -1222,7 +1399,8 @@ static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
         if (ch >= '0' && ch <= '9') d = ch - '0';
         else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
         else break;
-        if (size >> 59) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+        if (size > UINT64_MAX >> 4)
+            return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
         size = size * 16 + (uint64_t)d;
     }
     if (i == 0) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);

@@ -333,12 +333,20 @@ typedef struct tnx_config {
      * machine on the path can read the API key: tests only, never shipped. */
     int insecure_skip_tls_verify;
     const tnx_port *port;     /* borrowed; must outlive the client */
-    uint32_t connect_timeout_ms; /* TCP connect + TLS handshake (10000) */
-    uint32_t timeout_ms;      /* whole call, connect included (30000) */
+    uint32_t connect_timeout_ms; /* each TCP connect (10000) */
+    uint32_t timeout_ms;      /* whole call, retries included (30000) */
     uint32_t body_max;        /* response body cap, 0 = none */
     tnx_log_fn log;           /* NULL: no logging (the default) */
     void *log_ctx;
     int log_level;            /* highest level passed to log */
+    /* Handshake and retries (see tnx_initiate_ex); 0 means the default. */
+    uint32_t tls_timeout_ms;  /* each TLS handshake (10000) */
+    uint8_t max_attempts;     /* per call, the first included (3); 1: none */
+    uint8_t retry_unsafe;     /* 1: also re-send a request that may have
+                                 been processed (0: never) */
+    uint32_t backoff_ms;      /* first retry wait, before jitter (500) */
+    uint32_t backoff_max_ms;  /* longest backoff wait (8000) */
+    uint32_t retry_after_max_ms; /* longest wait a server may ask (60000) */
 } tnx_config;
 
 /* The defaults above, with base_url set to the Telnyx API. */
@@ -419,6 +427,8 @@ typedef struct tnx_client {
     tnx_reader reader;
     size_t out_len;
     uint8_t buf[TNX_IO_BUF_SIZE];
+    uint8_t sent_all;         /* this attempt's request went out whole */
+    uint32_t connect_ms, tls_ms; /* this call's connect, handshake limits */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -434,10 +444,47 @@ TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
  * On TNX_E_API err->http_status and err->errors hold the Telnyx errors; on
  * any other failure err->status, err->where and err->lib_code say why.
  * out and err may not be NULL.  The connection is kept for the next call
- * when the server allows it. */
+ * when the server allows it.  Same as tnx_initiate_ex with opts NULL. */
 TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
                                 const char *id, const tnx_params *params,
                                 tnx_action_requirement *out, tnx_error *err);
+
+/* What one call may change of the client's configuration; 0 (or NULL for
+ * the whole struct) keeps the client's value. */
+typedef struct tnx_call_opts {
+    uint32_t timeout_ms;          /* the whole call, retries included */
+    uint32_t connect_timeout_ms;  /* each TCP connect */
+    uint32_t tls_timeout_ms;      /* each TLS handshake */
+    uint8_t max_attempts;         /* 1: no retry */
+    int8_t retry_unsafe;          /* 1: yes, -1: no */
+} tnx_call_opts;
+
+/* tnx_initiate with per-call deadlines and retries.
+ *
+ * Retries.  This POST is not idempotent, so by default the client re-sends
+ * it only when the server cannot have acted on it: after a connection
+ * failure before the request was sent whole (DNS, refused, reset, connect
+ * or handshake timeout), after 429, and after 503 with Retry-After or
+ * retry-after-ms.  A timeout or a lost connection after sending, and 500,
+ * 502, 503 without a wait, 504 and 409, end the call unless retry_unsafe
+ * is set.  An answer's `x-should-retry: true|false` overrides all of this.
+ * A kept connection the server closed before any byte of the answer is
+ * reconnected once at once, whatever the settings (servers close idle
+ * connections; the request did not reach the application).
+ *
+ * Waits.  The wait the server asks for (retry-after-ms, else Retry-After
+ * in seconds or as an HTTP-date against the answer's Date) is kept exactly;
+ * one above retry_after_max_ms ends the call instead.  Otherwise the wait
+ * is backoff_ms doubled per retry up to backoff_max_ms, of which the upper
+ * half is random (port->entropy).  A wait that would pass the call's
+ * deadline ends the call; a port without a sleep hook makes no retry that
+ * needs a wait.  err->attempts counts the requests, err->retry_stop says
+ * why the last failure was not retried. */
+TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
+                                   const char *id, const tnx_params *params,
+                                   const tnx_call_opts *opts,
+                                   tnx_action_requirement *out,
+                                   tnx_error *err);
 
 /* Closes the connection and releases what mbedTLS allocated. */
 TNX_DEF void tnx_client_free(tnx_client *c);
@@ -867,31 +914,44 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
 }
 #endif /* TNX_NO_TLS */
 
-/* Opens the connection, TLS included, within connect_timeout_ms. */
+/* Brings c->deadline forward to `limit` ms from now when that is sooner;
+ * returns the call's deadline, to be put back afterwards. */
+static uint32_t tnx__limit(tnx_client *c, uint32_t limit)
+{
+    uint32_t call_deadline = c->deadline;
+    if (tnx__left(c) > limit) c->deadline = tnx__now(c) + limit;
+    return call_deadline;
+}
+
+/* Opens the connection: TCP within c->connect_ms, then TLS within
+ * c->tls_ms, neither past the call's deadline. */
 static tnx_status tnx__connect(tnx_client *c, tnx_error *err)
 {
-    uint32_t call_deadline = c->deadline, left = tnx__left(c);
+    uint32_t call_deadline, left;
     tnx_status s = TNX_OK;
     int r;
 
-    if (left == 0) return tnx__fail(err, TNX_E_TIMEOUT, "connect", 0);
-    if (left > c->cfg.connect_timeout_ms) {
-        left = c->cfg.connect_timeout_ms;
-        c->deadline = tnx__now(c) + left;
-    }
+    if (tnx__left(c) == 0) return tnx__fail(err, TNX_E_TIMEOUT, "connect", 0);
+    call_deadline = tnx__limit(c, c->connect_ms);
+    left = tnx__left(c);
     tnx__log(&c->cfg, TNX_LOG_INFO, "connect", c->host, c->port_number);
-    r = c->cfg.port->connect(c->cfg.port->ctx, c->host, c->port_number, left);
+    r = left ? c->cfg.port->connect(c->cfg.port->ctx, c->host,
+                                    c->port_number, left)
+             : TNX_IO_TIMEOUT;
+    c->deadline = call_deadline;
     if (r != TNX_IO_OK) {
-        c->deadline = call_deadline;
         s = tnx__io_status(r);
         if (s == TNX_E_CLOSED || s == TNX_E_IO) s = TNX_E_CONNECT;
         return tnx__fail(err, s, "connect", r);
     }
     c->connected = 1;
 #ifndef TNX_NO_TLS
-    if (c->https) s = tnx__tls_handshake(c, err);
+    if (c->https) {
+        call_deadline = tnx__limit(c, c->tls_ms);
+        s = tnx__tls_handshake(c, err);
+        c->deadline = call_deadline;
+    }
 #endif
-    c->deadline = call_deadline;
     if (s != TNX_OK) tnx__disconnect(c);
     return s;
 }
@@ -2359,6 +2419,11 @@ TNX_DEF tnx_config tnx_config_default(void)
     cfg.timeout_ms = 30000;
     cfg.body_max = TNX_BODY_MAX_DEFAULT;
     cfg.log_level = TNX_LOG_INFO;
+    cfg.tls_timeout_ms = 10000;
+    cfg.max_attempts = 3;
+    cfg.backoff_ms = 500;
+    cfg.backoff_max_ms = 8000;
+    cfg.retry_after_max_ms = 60000;
     return cfg;
 }
 
@@ -2461,6 +2526,11 @@ TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
     c->cfg = *cfg;
     if (!c->cfg.timeout_ms) c->cfg.timeout_ms = 30000;
     if (!c->cfg.connect_timeout_ms) c->cfg.connect_timeout_ms = 10000;
+    if (!c->cfg.tls_timeout_ms) c->cfg.tls_timeout_ms = 10000;
+    if (!c->cfg.max_attempts) c->cfg.max_attempts = 3;
+    if (!c->cfg.backoff_ms) c->cfg.backoff_ms = 500;
+    if (!c->cfg.backoff_max_ms) c->cfg.backoff_max_ms = 8000;
+    if (!c->cfg.retry_after_max_ms) c->cfg.retry_after_max_ms = 60000;
     if (tnx__bad_key(cfg->api_key))
         return tnx__fail(err, TNX_E_API_KEY, "api_key", 0);
     st = tnx__parse_target(c, err);
@@ -2542,7 +2612,6 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     size_t got;
 
     c->err = err;
-    tnx__http_reset(&c->http);
     tnx_reader_response(&c->reader, out, err);
     c->body_bad = 0;
     st = tnx__out_head(c, po, id, body_len, err);
@@ -2554,6 +2623,7 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     tnx__wipe(c->buf, sizeof c->buf); /* the API key passed through here */
     c->out_len = 0;
     if (st != TNX_OK) return st;
+    c->sent_all = 1; /* from here on the server may act on the request */
 
     while (c->http.state != TNX__H_DONE) {
         st = tnx__rx(c, c->buf, sizeof c->buf, &got, err);
@@ -2589,13 +2659,115 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     return TNX_OK;
 }
 
+/* Why the failed attempt may not be made again, or NULL when it may.  The
+ * server's x-should-retry wins; then the rule is: re-send only what the
+ * server cannot have acted on, unless the caller allows more. */
+static const char *tnx__retry_refusal(const tnx_client *c, tnx_status st,
+                                      int unsafe)
+{
+    const tnx__http *h = &c->http;
+    int head = h->state > TNX__H_HEADER, s = h->status;
+    int transport = st == TNX_E_DNS || st == TNX_E_CONNECT ||
+                    st == TNX_E_TIMEOUT || st == TNX_E_IO ||
+                    st == TNX_E_CLOSED;
+
+    if (st != TNX_E_API && !transport) return "not a retryable failure";
+    if (head && h->should_retry == TNX__SR_FALSE)
+        return "the server said x-should-retry: false";
+    if (head && h->should_retry == TNX__SR_TRUE) return NULL;
+    if (transport) {
+        if (!c->sent_all || unsafe) return NULL;
+        return "the request was sent and may have been processed";
+    }
+    if (s == 429 || (s == 503 && (h->retry_hint & ~TNX__RH_DATE))) return NULL;
+    if (s == 500 || s == 502 || s == 503 || s == 504 || s == 409)
+        return unsafe ? NULL : "the answer says it may have been processed";
+    return "the answer is final";
+}
+
+/* The wait the answer asked for, in ms; 0 with *asked 0 when it did not
+ * ask (or gave an HTTP-date without a Date to measure it against). */
+static uint32_t tnx__asked_wait(const tnx__http *h, int *asked)
+{
+    int64_t d;
+    *asked = 1;
+    if (h->retry_hint & TNX__RH_MS) return h->retry_ms;
+    if (h->retry_hint & TNX__RH_SECS) return h->retry_secs_ms;
+    if ((h->retry_hint & TNX__RH_AT) && (h->retry_hint & TNX__RH_DATE)) {
+        d = h->retry_at - h->date;
+        if (d <= 0) return 0;
+        return d >= (int64_t)(UINT32_MAX / 1000) ? UINT32_MAX
+                                                 : (uint32_t)d * 1000;
+    }
+    *asked = 0;
+    return 0;
+}
+
+/* Backoff before retry number n (1, 2, ...): backoff_ms doubled n - 1
+ * times, at most backoff_max_ms; its upper half drawn at random so that
+ * many devices failing together do not come back together. */
+static uint32_t tnx__backoff(const tnx_client *c, unsigned n)
+{
+    const tnx_port *p = c->cfg.port;
+    uint32_t d = c->cfg.backoff_ms, half;
+    uint8_t r[4];
+    while (--n > 0 && d < c->cfg.backoff_max_ms)
+        d = d > UINT32_MAX / 2 ? UINT32_MAX : d * 2;
+    if (d > c->cfg.backoff_max_ms) d = c->cfg.backoff_max_ms;
+    half = d / 2;
+    if (!p->entropy || p->entropy(p->ctx, r, sizeof r) != 0) return d;
+    return d - half + (((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+                        (uint32_t)r[2] << 8 | r[3]) % (half + 1));
+}
+
+/* After failed attempt number n: NULL and the wait before the next one,
+ * or why there is none. */
+static const char *tnx__retry_plan(tnx_client *c, tnx_status st, unsigned n,
+                                   unsigned max, int unsafe, uint32_t *wait)
+{
+    const char *why = tnx__retry_refusal(c, st, unsafe);
+    int asked;
+    *wait = tnx__asked_wait(&c->http, &asked);
+    if (why) return why;
+    if (n >= max) return "max_attempts reached";
+    if (asked && *wait > c->cfg.retry_after_max_ms)
+        return "the server asked for a wait above retry_after_max_ms";
+    if (!asked) *wait = tnx__backoff(c, n);
+    if (*wait >= tnx__left(c)) return "the wait would pass the deadline";
+    if (*wait > 0 && !c->cfg.port->sleep) return "the port cannot sleep";
+    return NULL;
+}
+
+/* Forgets what a failed attempt left in err, but not the count. */
+static void tnx__attempt_reset(tnx_error *err)
+{
+    unsigned attempts = err->attempts;
+    memset(err, 0, sizeof *err);
+    err->attempts = attempts + 1;
+    err->ratelimit_limit = -1;
+    err->ratelimit_remaining = -1;
+    err->ratelimit_reset = -1;
+}
+
 TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
                                 const char *id, const tnx_params *params,
                                 tnx_action_requirement *out, tnx_error *err)
 {
+    return tnx_initiate_ex(c, porting_order_id, id, params, NULL, out, err);
+}
+
+TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
+                                   const char *id, const tnx_params *params,
+                                   const tnx_call_opts *opts,
+                                   tnx_action_requirement *out,
+                                   tnx_error *err)
+{
+    static const tnx_call_opts none = { 0, 0, 0, 0, 0 };
     tnx_writer w;
     tnx_status st = TNX_OK;
-    int attempt;
+    const char *stop = NULL;
+    unsigned tries = 0, max;
+    int unsafe, reconnected = 0;
 
     TNX_ASSERT(c && out && err);
     memset(out, 0, sizeof *out);
@@ -2610,29 +2782,52 @@ TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
     if (tnx_write_params(&w, params) != TNX_OK)
         return tnx__fail(err, w.status, "params", 0);
 
-    c->deadline = tnx__now(c) + c->cfg.timeout_ms;
-    for (attempt = 0; attempt < 2; attempt++) {
+    if (!opts) opts = &none;
+    c->connect_ms = opts->connect_timeout_ms ? opts->connect_timeout_ms
+                                             : c->cfg.connect_timeout_ms;
+    c->tls_ms = opts->tls_timeout_ms ? opts->tls_timeout_ms
+                                     : c->cfg.tls_timeout_ms;
+    max = opts->max_attempts ? opts->max_attempts : c->cfg.max_attempts;
+    unsafe = opts->retry_unsafe ? opts->retry_unsafe > 0
+                                : c->cfg.retry_unsafe != 0;
+    c->deadline = tnx__now(c) +
+                  (opts->timeout_ms ? opts->timeout_ms : c->cfg.timeout_ms);
+    for (;;) {
         int reused = c->connected, answered = 0;
-        if (!c->connected) {
-            st = tnx__connect(c, err);
-            if (st != TNX_OK) return st;
-        }
-        st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
-                           err, &answered);
-        if (st == TNX_OK || st == TNX_E_API) break;
-        tnx__disconnect(c);
-        /* A kept connection the server had closed: once more, afresh. */
-        if (!reused || answered || (st != TNX_E_CLOSED && st != TNX_E_IO))
-            break;
-        tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
-                 "reconnecting", NULL, -1);
-        memset(err, 0, sizeof *err);
-    }
-    if (st != TNX_OK) {
+        uint32_t wait;
+        tnx__attempt_reset(err);
+        tries++;
+        tnx__http_reset(&c->http);
+        c->sent_all = 0;
+        st = c->connected ? TNX_OK : tnx__connect(c, err);
+        if (st == TNX_OK)
+            st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
+                               err, &answered);
+        if (st == TNX_OK) break;
         if (st != TNX_E_API) tnx__disconnect(c);
+        /* A kept connection the server had closed: once more, afresh. */
+        if (reused && !answered && !reconnected &&
+            (st == TNX_E_CLOSED || st == TNX_E_IO)) {
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
+                     "reconnecting", NULL, -1);
+            reconnected = 1;
+            tries--;
+            continue;
+        }
+        if (c->http.state > TNX__H_HEADER) {
+            int asked;
+            err->retry_after_ms = tnx__asked_wait(&c->http, &asked);
+        }
+        stop = tnx__retry_plan(c, st, tries, max, unsafe, &wait);
+        if (stop) break;
+        tnx__log(&c->cfg, TNX_LOG_INFO, "retrying after ms",
+                 tnx_status_name(st), (long)wait);
+        if (wait > 0) c->cfg.port->sleep(c->cfg.port->ctx, wait);
+    }
+    err->retry_stop = stop;
+    if (st != TNX_OK)
         tnx__log(&c->cfg, TNX_LOG_ERROR, tnx_status_name(st), err->where,
                  err->http_status ? err->http_status : -1);
-    }
     return st;
 }
 

@@ -1,0 +1,26 @@
+# mk/http.mk - the HTTP layer's tests, benchmark and fuzz target (issue 4).
+#
+# Included by the top-level Makefile; make runs from the repository root.
+#
+#   make test       also runs the tests below (sanitizers on, except for
+#                   test_http_huge, which streams 1 GiB and is built -O2)
+#   make bench      deadline figures: asked vs measured, against the mock
+#   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
+
+HTTP_TESTS := $(B)/test_http_framing
+
+TESTS += $(HTTP_TESTS)
+
+HTTP_MEM_DEPS := $(PORT_MEM) $(HDR) tests/tnx_test.h tests/mem_fixture.h
+
+$(B)/test_http_framing: tests/test_http_framing.c $(HTTP_MEM_DEPS) | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
+
+# The new test files under clang too (the main list is in the Makefile).
+HTTP_SOURCES := tests/test_http_framing.c
+check-warnings: check-warnings-http
+check-warnings-http: deps
+	for f in $(HTTP_SOURCES); do \
+	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
+.PHONY: check-warnings-http

@@ -7,7 +7,7 @@
 #   make bench      deadline figures: asked vs measured, against the mock
 #   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
 
-HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry
+HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut
 
 TESTS += $(HTTP_TESTS)
 
@@ -19,8 +19,13 @@ $(B)/test_http_framing: tests/test_http_framing.c $(HTTP_MEM_DEPS) | $(B)
 $(B)/test_retry: tests/test_retry.c $(HTTP_MEM_DEPS) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
 
+$(B)/test_http_bytecut: tests/test_http_bytecut.c $(HTTP_MEM_DEPS) \
+                        $(wildcard tests/corpus/http/*.http) | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
+
 # The new test files under clang too (the main list is in the Makefile).
-HTTP_SOURCES := tests/test_http_framing.c tests/test_retry.c
+HTTP_SOURCES := tests/test_http_framing.c tests/test_retry.c \
+                tests/test_http_bytecut.c
 check-warnings: check-warnings-http
 check-warnings-http: deps
 	for f in $(HTTP_SOURCES); do \

@@ -1266,9 +1266,8 @@ static int tnx__http_date(const char *s, size_t n, int64_t *out)
                 return 0;
             hms = h / 10000 * 3600 + h / 100 % 100 * 60 + h % 100;
         } else if (j - i >= 1 && j - i <= 4 && tnx__http_digits(s + i, j - i)) {
-            uint64_t x;
-            if (nums == 2) return 0;
-            tnx__http_num(s + i, j - i, 9999, &x);
+            uint64_t x = 0;
+            if (nums == 2 || !tnx__http_num(s + i, j - i, 9999, &x)) return 0;
             num[nums++] = (long)x;
         } else if (j - i == 3) {
             for (k = 0; k < 12; k++)

@@ -7,7 +7,8 @@
 #   make bench      deadline figures: asked vs measured, against the mock
 #   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
 
-HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut
+HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut \
+              $(B)/test_http_huge
 
 TESTS += $(HTTP_TESTS)
 
@@ -23,9 +24,13 @@ $(B)/test_http_bytecut: tests/test_http_bytecut.c $(HTTP_MEM_DEPS) \
                         $(wildcard tests/corpus/http/*.http) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
 
+# Streams 2 GiB through the parser: -O2, no sanitizers (see the file).
+$(B)/test_http_huge: tests/test_http_huge.c $(HDR) tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) -O2 $(INC) -Itests -o $@ $<
+
 # The new test files under clang too (the main list is in the Makefile).
 HTTP_SOURCES := tests/test_http_framing.c tests/test_retry.c \
-                tests/test_http_bytecut.c
+                tests/test_http_bytecut.c tests/test_http_huge.c
 check-warnings: check-warnings-http
 check-warnings-http: deps
 	for f in $(HTTP_SOURCES); do \

@@ -429,6 +429,8 @@ typedef struct tnx_client {
     uint8_t buf[TNX_IO_BUF_SIZE];
     uint8_t sent_all;         /* this attempt's request went out whole */
     uint32_t connect_ms, tls_ms; /* this call's connect, handshake limits */
+    uint8_t probe;            /* 1: reads must not wait (tnx__still_open) */
+    uint8_t has_early, early; /* a byte of the answer read by that probe */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -468,9 +470,12 @@ typedef struct tnx_call_opts {
  * retry-after-ms.  A timeout or a lost connection after sending, and 500,
  * 502, 503 without a wait, 504 and 409, end the call unless retry_unsafe
  * is set.  An answer's `x-should-retry: true|false` overrides all of this.
- * A kept connection the server closed before any byte of the answer is
- * reconnected once at once, whatever the settings (servers close idle
- * connections; the request did not reach the application).
+ *
+ * Kept connections.  Servers close idle connections, so before a request
+ * goes on a kept one a read that does not wait checks it is still open;
+ * if it is not, or if sending on it fails, the request goes on a new
+ * connection at once, whatever the settings (not counted in max_attempts).
+ * One closed after the request went out whole is a failure after sending.
  *
  * Waits.  The wait the server asks for (retry-after-ms, else Retry-After
  * in seconds or as an HTTP-date against the answer's Date) is kept exactly;
@@ -782,9 +787,9 @@ static int tnx__bio_send(void *ctx, const unsigned char *b, size_t n)
 static int tnx__bio_recv(void *ctx, unsigned char *b, size_t n)
 {
     tnx_client *c = (tnx_client *)ctx;
-    uint32_t left = tnx__left(c);
+    uint32_t left = c->probe ? 0 : tnx__left(c);
     int r;
-    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    if (left == 0 && !c->probe) return MBEDTLS_ERR_SSL_TIMEOUT;
     if (n > INT_MAX) n = INT_MAX;
     r = c->cfg.port->recv(c->cfg.port->ctx, b, n, left);
     if (r > 0 && (size_t)r <= n) return r;
@@ -2599,6 +2604,38 @@ static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
     return TNX_OK;
 }
 
+/* Before a request goes on a kept connection: did the server close it
+ * meanwhile (an idle timeout)?  One read that does not wait tells: nothing
+ * to read means open; a close, a reset or an alert means gone, and the
+ * request then goes on a new connection, never having been sent.  A byte
+ * already there (no server sends before the request; scripted tests do)
+ * is kept for the parser. */
+static int tnx__still_open(tnx_client *c)
+{
+    int r, i;
+    c->has_early = 0;
+    for (i = 0; i < 4; i++) {
+#ifndef TNX_NO_TLS
+        if (c->https) {
+            c->probe = 1;
+            r = mbedtls_ssl_read(&c->ssl, &c->early, 1);
+            c->probe = 0;
+            if (r == MBEDTLS_ERR_SSL_WANT_READ) return 1;
+#ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+            if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) continue;
+#endif
+        } else
+#endif
+        {
+            r = c->cfg.port->recv(c->cfg.port->ctx, &c->early, 1, 0);
+            if (r == TNX_IO_TIMEOUT) return 1;
+        }
+        c->has_early = r == 1;
+        return r == 1;
+    }
+    return 1;
+}
+
 /* One request and its answer on an open connection.  *answered turns 1 at
  * the first byte of the answer. */
 static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
@@ -2623,6 +2660,12 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     c->out_len = 0;
     if (st != TNX_OK) return st;
     c->sent_all = 1; /* from here on the server may act on the request */
+    if (c->has_early) {
+        c->has_early = 0;
+        *answered = 1;
+        st = tnx__http_feed(c, &c->early, 1, err);
+        if (st != TNX_OK) return st;
+    }
 
     while (c->http.state != TNX__H_DONE) {
         st = tnx__rx(c, c->buf, sizeof c->buf, &got, err);
@@ -2792,22 +2835,29 @@ TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
     c->deadline = tnx__now(c) +
                   (opts->timeout_ms ? opts->timeout_ms : c->cfg.timeout_ms);
     for (;;) {
-        int reused = c->connected, answered = 0;
+        int reused, answered = 0;
         uint32_t wait;
         tnx__attempt_reset(err);
         tries++;
         tnx__http_reset(&c->http);
         c->sent_all = 0;
+        if (c->connected && !tnx__still_open(c)) {
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
+                     "reconnecting", NULL, -1);
+            tnx__disconnect(c);
+        }
+        reused = c->connected;
         st = c->connected ? TNX_OK : tnx__connect(c, err);
         if (st == TNX_OK)
             st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
                                err, &answered);
         if (st == TNX_OK) break;
         if (st != TNX_E_API) tnx__disconnect(c);
-        /* A kept connection the server had closed: once more, afresh. */
-        if (reused && !answered && !reconnected &&
+        /* A kept connection that failed before the request was out: once
+         * more, afresh, at once. */
+        if (reused && !c->sent_all && !reconnected &&
             (st == TNX_E_CLOSED || st == TNX_E_IO)) {
-            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection failed; "
                      "reconnecting", NULL, -1);
             reconnected = 1;
             tries--;

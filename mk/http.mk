@@ -8,7 +8,7 @@
 #   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
 
 HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut \
-              $(B)/test_http_huge
+              $(B)/test_http_huge $(B)/test_http_mock
 
 TESTS += $(HTTP_TESTS)
 
@@ -24,16 +24,28 @@ $(B)/test_http_bytecut: tests/test_http_bytecut.c $(HTTP_MEM_DEPS) \
                         $(wildcard tests/corpus/http/*.http) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
 
+# Starts build/mock_server, so `all` must have built it.
+$(B)/test_http_mock: tests/test_http_mock.c $(PORT_POSIX) $(HDR) \
+                     tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
+	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
+
 # Streams 2 GiB through the parser: -O2, no sanitizers (see the file).
 $(B)/test_http_huge: tests/test_http_huge.c $(HDR) tests/tnx_test.h | $(B)
 	$(CC) $(STRICT) -O2 $(INC) -Itests -o $@ $<
 
 # The new test files under clang too (the main list is in the Makefile).
 HTTP_SOURCES := tests/test_http_framing.c tests/test_retry.c \
-                tests/test_http_bytecut.c tests/test_http_huge.c
+                tests/test_http_bytecut.c tests/test_http_huge.c \
+                tests/test_http_mock.c
 check-warnings: check-warnings-http
 check-warnings-http: deps
 	for f in $(HTTP_SOURCES); do \
 	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
 .PHONY: check-warnings-http
+
+# Deadline figures: each case three times with deadlines of 2 to 5.5 s.
+bench:: $(B)/test_http_mock $(B)/mock_server
+	@echo "== HTTP deadlines, asked vs measured (mock over TLS, localhost)"
+	@$(B)/test_http_mock --bench

@@ -8,7 +8,7 @@
 #   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
 
 HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut \
-              $(B)/test_http_huge $(B)/test_http_mock
+              $(B)/test_http_huge $(B)/test_http_mock $(B)/test_http_tls
 
 TESTS += $(HTTP_TESTS)
 
@@ -30,6 +30,11 @@ $(B)/test_http_mock: tests/test_http_mock.c $(PORT_POSIX) $(HDR) \
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
 
+$(B)/test_http_tls: tests/test_http_tls.c $(PORT_MEM) $(HDR) \
+                    tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
+	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
+
 # Streams 2 GiB through the parser: -O2, no sanitizers (see the file).
 $(B)/test_http_huge: tests/test_http_huge.c $(HDR) tests/tnx_test.h | $(B)
 	$(CC) $(STRICT) -O2 $(INC) -Itests -o $@ $<
@@ -37,7 +42,8 @@ $(B)/test_http_huge: tests/test_http_huge.c $(HDR) tests/tnx_test.h | $(B)
 # The new test files under clang too (the main list is in the Makefile).
 HTTP_SOURCES := tests/test_http_framing.c tests/test_retry.c \
                 tests/test_http_bytecut.c tests/test_http_huge.c \
-                tests/test_http_mock.c
+                tests/test_http_mock.c tests/test_http_tls.c \
+                tests/fuzz/fuzz_http.c
 check-warnings: check-warnings-http
 check-warnings-http: deps
 	for f in $(HTTP_SOURCES); do \
@@ -49,3 +55,19 @@ check-warnings-http: deps
 bench:: $(B)/test_http_mock $(B)/mock_server
 	@echo "== HTTP deadlines, asked vs measured (mock over TLS, localhost)"
 	@$(B)/test_http_mock --bench
+
+# libFuzzer on the response parser (and the JSON reader behind it).  New
+# inputs go to build/fuzz-corpus-http; crashes to build/fuzz-http-*.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=all
+
+$(B)/fuzz_http: tests/fuzz/fuzz_http.c $(PORT_MEM) $(HDR) | $(B)
+	@sh scripts/need.sh clang libclang-rt-14-dev
+	clang $(STRICT) $(FUZZ_FLAGS) $(INC) -o $@ $< $(PORT_MEM)
+
+fuzz:: $(B)/fuzz_http
+	@mkdir -p $(B)/fuzz-corpus-http
+	$(B)/fuzz_http -max_total_time=$(FUZZ_SECONDS) \
+	    -dict=tests/fuzz/http.dict -artifact_prefix=$(B)/fuzz-http- \
+	    -print_final_stats=1 $(B)/fuzz-corpus-http tests/corpus/http

@@ -59,6 +59,11 @@
  *     flagged in `truncated` (a bit per field); raise the size macro.
  *   - An embedded \u0000 ends a mapped C string; the field is flagged too.
  *   - One request at a time per tnx_client; use one client per thread.
+ *   - A server that closes a kept connection just after an answer, without
+ *     Connection: close, can make the next call fail with TNX_E_CLOSED (the
+ *     request left; it is not re-sent unless retry_unsafe is set).
+ *   - Retry-After as an HTTP-date needs the answer's Date header to become
+ *     a wait; without it the backoff applies.
  *   - mbedTLS allocates its own record buffers (MBEDTLS_PLATFORM_MEMORY and
  *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them).
  *

@@ -24,7 +24,7 @@ $(B)/test_http_bytecut: tests/test_http_bytecut.c $(HTTP_MEM_DEPS) \
                         $(wildcard tests/corpus/http/*.http) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
 
-# Starts build/mock_server, so `all` must have built it.
+# Starts build/mock_server and build/initiate (`all` builds them).
 $(B)/test_http_mock: tests/test_http_mock.c $(PORT_POSIX) $(HDR) \
                      tests/tnx_test.h | $(B)
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \

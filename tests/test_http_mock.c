@@ -366,6 +366,50 @@ TEST(a_refused_connection_is_retried_with_backoff)
     cli_close();
 }
 
+/* Runs the CLI with args; its stderr lands in err (cap bytes). */
+static int cli_run(const char *const *args, char *err, size_t cap)
+{
+    const char *argv[24];
+    char path[256];
+    pid_t pid;
+    int st, n = 0;
+    argv[n++] = "build/initiate";
+    while (*args && n < 22) argv[n++] = *args++;
+    argv[n] = NULL;
+    snprintf(path, sizeof path, "%s/cli.err", tmpdir);
+    pid = fork();
+    if (pid == 0) {
+        int e = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int o = open("/dev/null", O_WRONLY);
+        dup2(o, 1);
+        dup2(e, 2);
+        setenv("TELNYX_API_KEY", KEY, 1);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    waitpid(pid, &st, 0);
+    slurp(path, err, cap);
+    unlink(path);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+TEST(the_cli_names_the_request_id_and_the_attempts)
+{
+    mock m;
+    char url[64], err[1024];
+    const char *args[] = { "--base-url", url, "--ca-file",
+                           "tests/certs/ca.pem", "--porting-order-id", "P",
+                           "--id", "mock-503", "--first-name", "J",
+                           "--last-name", "D", NULL };
+    CHECK(mock_start(&m));
+    snprintf(url, sizeof url, "https://localhost:%u/v2", m.port);
+    CHECK_INT(cli_run(args, err, sizeof err), 5);
+    CHECK(strncmp(err, "initiate: HTTP 503: 10010 ", 26) == 0);
+    CHECK(strstr(err, " [request id ") != NULL);
+    CHECK(strstr(err, " [3 attempts; max_attempts reached]\n") != NULL);
+    mock_stop(&m, NULL);
+}
+
 /* ---- deadlines ---- */
 
 /* A loopback listener nobody accepts from.  With backlog 0 and one
@@ -512,6 +556,7 @@ int main(int argc, char **argv)
         RUN(retries_reach_the_server_only_when_safe);
         RUN(the_server_sees_each_request_as_often_as_the_rule_says);
         RUN(a_refused_connection_is_retried_with_backoff);
+        RUN(the_cli_names_the_request_id_and_the_attempts);
         RUN(deadlines_end_calls_to_slow_silent_and_absent_servers);
     }
     {

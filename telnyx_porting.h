@@ -1303,7 +1303,8 @@ static int tnx__http_date(const char *s, size_t n, int64_t *out)
 
 /* The response headers the client reads.  The first three frame the body:
  * when one of them is longer than TNX_LINE_MAX the answer cannot be read
- * safely (TNX_E_HEADER); the others are advice and are dropped then. */
+ * safely (TNX_E_HEADER).  The others are advice: too long, they are
+ * dropped, except x-request-id, which is kept cut to its field. */
 enum tnx__http_name {
     TNX__HN_LENGTH, TNX__HN_CODING, TNX__HN_CONNECTION, TNX__HN_REQUEST_ID,
     TNX__HN_RL_LIMIT, TNX__HN_RL_REMAINING, TNX__HN_RL_RESET,
@@ -1354,6 +1355,7 @@ static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
     if (id == TNX__HN_COUNT) return TNX_OK;
     if (h->line_long && id <= TNX__HN_CONNECTION)
         return tnx__fail(err, TNX_E_HEADER, tnx__http_names[id], 0);
+    if (h->line_long && id != TNX__HN_REQUEST_ID) return TNX_OK;
     tnx__http_value(line + name_n + 1, n - name_n - 1, &v, &vn);
 
     switch (id) {
@@ -2874,8 +2876,8 @@ TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
         }
         stop = tnx__retry_plan(c, st, tries, max, unsafe, &wait);
         if (stop) break;
-        tnx__log(&c->cfg, TNX_LOG_INFO, "retrying after ms",
-                 tnx_status_name(st), (long)wait);
+        tnx__log(&c->cfg, TNX_LOG_INFO, tnx_status_name(st),
+                 "retry; waiting ms", (long)wait);
         if (wait > 0) c->cfg.port->sleep(c->cfg.port->ctx, wait);
     }
     err->retry_stop = stop;

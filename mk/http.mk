@@ -6,6 +6,7 @@
 #                   test_http_huge, which streams 1 GiB and is built -O2)
 #   make bench      deadline figures: asked vs measured, against the mock
 #   make fuzz       libFuzzer on the response parser for FUZZ_SECONDS (60)
+#   make test-tls13 tests/test_http_tls.c against mbedTLS 3.6 (TLS 1.3)
 
 HTTP_TESTS := $(B)/test_http_framing $(B)/test_retry $(B)/test_http_bytecut \
               $(B)/test_http_huge $(B)/test_http_mock $(B)/test_http_tls
@@ -71,3 +72,22 @@ fuzz:: $(B)/fuzz_http
 	$(B)/fuzz_http -max_total_time=$(FUZZ_SECONDS) \
 	    -dict=tests/fuzz/http.dict -artifact_prefix=$(B)/fuzz-http- \
 	    -print_final_stats=1 $(B)/fuzz-corpus-http tests/corpus/http
+
+# TLS 1.3 and its NewSessionTicket messages need mbedTLS 3.x; Debian 12's
+# is 2.28.  This builds Debian's 3.6 source for the host (once, into
+# build/mbedtls-3.6) and runs tests/test_http_tls.c against it.
+MBEDTLS36 := $(B)/mbedtls-3.6
+MBEDTLS36_LIBS := $(MBEDTLS36)/lib/libmbedtls.a $(MBEDTLS36)/lib/libmbedx509.a \
+                  $(MBEDTLS36)/lib/libmbedcrypto.a
+
+$(MBEDTLS36)/lib/libmbedtls.a: scripts/build-mbedtls-host.sh | $(B)
+	sh scripts/build-mbedtls-host.sh 3.6 $(B)
+
+$(B)/test_http_tls13: tests/test_http_tls.c $(PORT_MEM) $(HDR) \
+                      tests/tnx_test.h $(MBEDTLS36)/lib/libmbedtls.a
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) -isystem $(MBEDTLS36)/include $(INC) \
+	    -Itests -o $@ $< $(PORT_MEM) $(MBEDTLS36_LIBS)
+
+test-tls13: deps $(B)/test_http_tls13
+	@sh tests/run.sh $(B)/test_http_tls13
+.PHONY: test-tls13

@@ -476,6 +476,20 @@ TEST(retry_after_headers_give_the_wait_asked_for)
                   (unsigned long)c[i].ms);
         tnx_client_free(&F.client);
     }
+    /* Advice longer than a line is dropped, not read from its start. */
+    {
+        char pad[TNX_LINE_MAX + 1];
+        sprintf(A[0], "HTTP/1.1 429 Too Many\r\nRetry-After: 7%s\r\n"
+                      "x-ratelimit-limit: 5%s\r\nContent-Length: 0\r\n\r\n",
+                fill(pad, ' ', TNX_LINE_MAX), pad);
+        mf_setup();
+        F.client.cfg.max_attempts = 1;
+        mf_data(A[0], 0);
+        CHECK_INT(mf_call(), TNX_E_API);
+        CHECK_INT(F.err.retry_after_ms, 0);
+        CHECK_INT(F.err.ratelimit_limit, -1);
+        tnx_client_free(&F.client);
+    }
 }
 
 int main(void)

@@ -73,6 +73,11 @@
  *     so the rest of that body is not checked; tnx_reader_json checks the
  *     grammar of a whole body.
  *   - One request at a time per tnx_client; use one client per thread.
+ *   - A server that closes a kept connection just after an answer, without
+ *     Connection: close, can make the next call fail with TNX_E_CLOSED (the
+ *     request left; it is not re-sent unless retry_unsafe is set).
+ *   - Retry-After as an HTTP-date needs the answer's Date header to become
+ *     a wait; without it the backoff applies.
  *   - mbedTLS allocates its own record buffers (MBEDTLS_PLATFORM_MEMORY and
  *     MBEDTLS_SSL_IN/OUT_CONTENT_LEN bound them), and the kept TLS session:
  *     its ticket and a copy of the server certificate (less without
@@ -287,6 +292,10 @@ typedef struct tnx_port {
     uint32_t (*now_ms)(void *ctx);
     int (*entropy)(void *ctx, uint8_t *buf, size_t len);
     void *ctx;
+    /* Optional, may be NULL: block for about ms milliseconds.  Used only to
+     * wait between retry attempts; with NULL, a retry that needs a wait is
+     * not made (the call returns the last attempt's result). */
+    void (*sleep)(void *ctx, uint32_t ms);
 } tnx_port;
 
 /* ======================================================================== */
@@ -357,6 +366,15 @@ typedef struct tnx_error {
     long offset;              /* byte offset in the body of a JSON error */
     int lib_code;             /* mbedTLS error code or port result, or 0 */
     uint32_t cert_flags;      /* mbedTLS verify flags for TNX_E_CERT */
+    /* Set by tnx_initiate on success too, from the last attempt's answer. */
+    int32_t ratelimit_limit;      /* x-ratelimit-limit; -1: absent or */
+    int32_t ratelimit_remaining;  /* x-ratelimit-remaining  not a number */
+    int32_t ratelimit_reset;      /* x-ratelimit-reset   (as sent) */
+    unsigned attempts;        /* requests tried, the first one included */
+    const char *retry_stop;   /* why no other attempt followed the last
+                                 failed one; NULL on success */
+    uint32_t retry_after_ms;  /* the wait the last answer asked for, 0 if
+                                 none (Retry-After, retry-after-ms) */
 } tnx_error;
 
 /* Set in tnx_error.cert_flags, beside mbedTLS's MBEDTLS_X509_BADCERT_*
@@ -390,8 +408,8 @@ typedef struct tnx_config {
      * machine on the path can read the API key: tests only, never shipped. */
     int insecure_skip_tls_verify;
     const tnx_port *port;     /* borrowed; must outlive the client */
-    uint32_t connect_timeout_ms; /* TCP connect + TLS handshake (10000) */
-    uint32_t timeout_ms;      /* whole call, connect included (30000) */
+    uint32_t connect_timeout_ms; /* each TCP connect (10000) */
+    uint32_t timeout_ms;      /* whole call, retries included (30000) */
     uint32_t body_max;        /* response body cap, 0 = none */
     tnx_log_fn log;           /* NULL: no logging (the default) */
     void *log_ctx;
@@ -401,6 +419,14 @@ typedef struct tnx_config {
      * skips the certificate and most of the key exchange.  1: a full
      * handshake every time. */
     int tls_no_resumption;
+    /* Handshake and retries (see tnx_initiate_ex); 0 means the default. */
+    uint32_t tls_timeout_ms;  /* each TLS handshake (10000) */
+    uint8_t max_attempts;     /* per call, the first included (3); 1: none */
+    uint8_t retry_unsafe;     /* 1: also re-send a request that may have
+                                 been processed (0: never) */
+    uint32_t backoff_ms;      /* first retry wait, before jitter (500) */
+    uint32_t backoff_max_ms;  /* longest backoff wait (8000) */
+    uint32_t retry_after_max_ms; /* longest wait a server may ask (60000) */
 } tnx_config;
 
 /* The defaults above, with base_url set to the Telnyx API. */
@@ -461,6 +487,11 @@ typedef struct tnx__http {
     uint64_t length;          /* Content-Length, or bytes left in a chunk */
     uint64_t body_seen;
     char line[TNX_LINE_MAX];
+    uint8_t should_retry;     /* x-should-retry: 0 absent, 1 true, 2 false */
+    uint8_t retry_hint;       /* which of the headers below came */
+    uint32_t retry_ms;        /* retry-after-ms */
+    uint32_t retry_secs_ms;   /* Retry-After in seconds, as ms */
+    int64_t retry_at, date;   /* Retry-After and Date as HTTP-dates */
 } tnx__http;
 
 typedef struct tnx_client {
@@ -492,6 +523,10 @@ typedef struct tnx_client {
 #endif
     uint8_t attempt;          /* attempt of the call under way, from 1 */
     uint32_t call_start;      /* now_ms at the start of the call */
+    uint8_t sent_all;         /* this attempt's request went out whole */
+    uint32_t connect_ms, tls_ms; /* this call's connect, handshake limits */
+    uint8_t probe;            /* 1: reads must not wait (tnx__still_open) */
+    uint8_t has_early, early; /* a byte of the answer read by that probe */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -507,10 +542,50 @@ TNX_DEF tnx_status tnx_client_init(tnx_client *c, const tnx_config *cfg,
  * On TNX_E_API err->http_status and err->errors hold the Telnyx errors; on
  * any other failure err->status, err->where and err->lib_code say why.
  * out and err may not be NULL.  The connection is kept for the next call
- * when the server allows it. */
+ * when the server allows it.  Same as tnx_initiate_ex with opts NULL. */
 TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
                                 const char *id, const tnx_params *params,
                                 tnx_action_requirement *out, tnx_error *err);
+
+/* What one call may change of the client's configuration; 0 (or NULL for
+ * the whole struct) keeps the client's value. */
+typedef struct tnx_call_opts {
+    uint32_t timeout_ms;          /* the whole call, retries included */
+    uint32_t connect_timeout_ms;  /* each TCP connect */
+    uint32_t tls_timeout_ms;      /* each TLS handshake */
+    uint8_t max_attempts;         /* 1: no retry */
+    int8_t retry_unsafe;          /* 1: yes, -1: no */
+} tnx_call_opts;
+
+/* tnx_initiate with per-call deadlines and retries.
+ *
+ * Retries.  This POST is not idempotent, so by default the client re-sends
+ * it only when the server cannot have acted on it: after a connection
+ * failure before the request was sent whole (DNS, refused, reset, connect
+ * or handshake timeout), after 429, and after 503 with Retry-After or
+ * retry-after-ms.  A timeout or a lost connection after sending, and 500,
+ * 502, 503 without a wait, 504 and 409, end the call unless retry_unsafe
+ * is set.  An answer's `x-should-retry: true|false` overrides all of this.
+ *
+ * Kept connections.  Servers close idle connections, so before a request
+ * goes on a kept one a read that does not wait checks it is still open;
+ * if it is not, or if sending on it fails, the request goes on a new
+ * connection at once, whatever the settings (not counted in max_attempts).
+ * One closed after the request went out whole is a failure after sending.
+ *
+ * Waits.  The wait the server asks for (retry-after-ms, else Retry-After
+ * in seconds or as an HTTP-date against the answer's Date) is kept exactly;
+ * one above retry_after_max_ms ends the call instead.  Otherwise the wait
+ * is backoff_ms doubled per retry up to backoff_max_ms, of which the upper
+ * half is random (port->entropy).  A wait that would pass the call's
+ * deadline ends the call; a port without a sleep hook makes no retry that
+ * needs a wait.  err->attempts counts the requests, err->retry_stop says
+ * why the last failure was not retried. */
+TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
+                                   const char *id, const tnx_params *params,
+                                   const tnx_call_opts *opts,
+                                   tnx_action_requirement *out,
+                                   tnx_error *err);
 
 /* Closes the connection and releases what mbedTLS allocated. */
 TNX_DEF void tnx_client_free(tnx_client *c);
@@ -896,9 +971,9 @@ static int tnx__bio_send(void *ctx, const unsigned char *b, size_t n)
 static int tnx__bio_recv(void *ctx, unsigned char *b, size_t n)
 {
     tnx_client *c = (tnx_client *)ctx;
-    uint32_t left = tnx__left(c);
+    uint32_t left = c->probe ? 0 : tnx__left(c);
     int r;
-    if (left == 0) return MBEDTLS_ERR_SSL_TIMEOUT;
+    if (left == 0 && !c->probe) return MBEDTLS_ERR_SSL_TIMEOUT;
     if (n > INT_MAX) n = INT_MAX;
     r = c->cfg.port->recv(c->cfg.port->ctx, b, n, left);
     if (r > 0 && (size_t)r <= n) return r;
@@ -1147,31 +1222,44 @@ TNX_DEF const char *tnx_cert_problem(uint32_t f)
 }
 #endif /* TNX_NO_TLS */
 
-/* Opens the connection, TLS included, within connect_timeout_ms. */
+/* Brings c->deadline forward to `limit` ms from now when that is sooner;
+ * returns the call's deadline, to be put back afterwards. */
+static uint32_t tnx__limit(tnx_client *c, uint32_t limit)
+{
+    uint32_t call_deadline = c->deadline;
+    if (tnx__left(c) > limit) c->deadline = tnx__now(c) + limit;
+    return call_deadline;
+}
+
+/* Opens the connection: TCP within c->connect_ms, then TLS within
+ * c->tls_ms, neither past the call's deadline. */
 static tnx_status tnx__connect(tnx_client *c, tnx_error *err)
 {
-    uint32_t call_deadline = c->deadline, left = tnx__left(c);
+    uint32_t call_deadline, left;
     tnx_status s = TNX_OK;
     int r;
 
-    if (left == 0) return tnx__fail(err, TNX_E_TIMEOUT, "connect", 0);
-    if (left > c->cfg.connect_timeout_ms) {
-        left = c->cfg.connect_timeout_ms;
-        c->deadline = tnx__now(c) + left;
-    }
+    if (tnx__left(c) == 0) return tnx__fail(err, TNX_E_TIMEOUT, "connect", 0);
+    call_deadline = tnx__limit(c, c->connect_ms);
+    left = tnx__left(c);
     tnx__log(&c->cfg, TNX_LOG_INFO, "connect", c->host, c->port_number);
-    r = c->cfg.port->connect(c->cfg.port->ctx, c->host, c->port_number, left);
+    r = left ? c->cfg.port->connect(c->cfg.port->ctx, c->host,
+                                    c->port_number, left)
+             : TNX_IO_TIMEOUT;
+    c->deadline = call_deadline;
     if (r != TNX_IO_OK) {
-        c->deadline = call_deadline;
         s = tnx__io_status(r);
         if (s == TNX_E_CLOSED || s == TNX_E_IO) s = TNX_E_CONNECT;
         return tnx__fail(err, s, "connect", r);
     }
     c->connected = 1;
 #ifndef TNX_NO_TLS
-    if (c->https) s = tnx__tls_handshake(c, err);
+    if (c->https) {
+        call_deadline = tnx__limit(c, c->tls_ms);
+        s = tnx__tls_handshake(c, err);
+        c->deadline = call_deadline;
+    }
 #endif
-    c->deadline = call_deadline;
     if (s != TNX_OK) tnx__disconnect(c);
     return s;
 }
@@ -1430,6 +1518,10 @@ enum tnx__http_state {
     TNX__H_DONE
 };
 
+/* tnx__http.should_retry */
+#define TNX__SR_TRUE 1
+#define TNX__SR_FALSE 2
+
 static void tnx__http_reset(tnx__http *h)
 {
     memset(h, 0, sizeof *h);
@@ -1467,12 +1559,130 @@ static int tnx__has_token(const char *v, size_t n, const char *t)
     return 0;
 }
 
+/* Digits only, no sign or space, at most max: 1 and the value in *out. */
+static int tnx__http_num(const char *v, size_t n, uint64_t max,
+                         uint64_t *out)
+{
+    uint64_t x = 0;
+    size_t i;
+    if (n == 0) return 0;
+    for (i = 0; i < n; i++) {
+        uint64_t d = (uint64_t)(v[i] - '0');
+        if (v[i] < '0' || v[i] > '9' || x > (max - d) / 10) return 0;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 1;
+}
+
+static int tnx__http_digits(const char *v, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (v[i] < '0' || v[i] > '9') return 0;
+    return n > 0;
+}
+
+/* A count in ms from digits of unit ms: more than 49 days saturates. */
+static uint32_t tnx__http_ms(const char *v, size_t n, uint32_t unit)
+{
+    uint64_t x;
+    if (!tnx__http_num(v, n, UINT32_MAX / unit, &x)) return UINT32_MAX;
+    return (uint32_t)x * unit;
+}
+
+/* Seconds since 1970 of an HTTP-date in any of the three forms that RFC
+ * 9110 (5.6.7) makes a recipient accept:
+ *     Sun, 06 Nov 1994 08:49:37 GMT    IMF-fixdate
+ *     Sunday, 06-Nov-94 08:49:37 GMT   RFC 850 (two-digit year)
+ *     Sun Nov  6 08:49:37 1994         asctime
+ * In each the day comes before the year; words other than a month (the
+ * weekday, GMT) are passed over.  Returns 0 when it is none of them. */
+static int tnx__http_date(const char *s, size_t n, int64_t *out)
+{
+    static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+    static const uint16_t before[12] = { 0, 31, 59, 90, 120, 151, 181, 212,
+                                         243, 273, 304, 334 };
+    long num[2] = { 0, 0 }, hms = -1, y, m = -1;
+    int nums = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        size_t j = i, k;
+        while (j < n && s[j] != ' ' && s[j] != '-' && s[j] != ',') j++;
+        if (j - i == 8 && s[i + 2] == ':' && s[i + 5] == ':') {
+            long h = 0;
+            for (k = 0; k < 8; k++) {
+                if (k == 2 || k == 5) continue;
+                if (s[i + k] < '0' || s[i + k] > '9') return 0;
+                h = h * 10 + (s[i + k] - '0');
+            }
+            if (h / 10000 > 23 || h / 100 % 100 > 59 || h % 100 > 60)
+                return 0;
+            hms = h / 10000 * 3600 + h / 100 % 100 * 60 + h % 100;
+        } else if (j - i >= 1 && j - i <= 4 && tnx__http_digits(s + i, j - i)) {
+            uint64_t x = 0;
+            if (nums == 2 || !tnx__http_num(s + i, j - i, 9999, &x)) return 0;
+            num[nums++] = (long)x;
+        } else if (j - i == 3) {
+            for (k = 0; k < 12; k++)
+                if (tnx__lower(s[i]) == months[k * 3] &&
+                    tnx__lower(s[i + 1]) == months[k * 3 + 1] &&
+                    tnx__lower(s[i + 2]) == months[k * 3 + 2])
+                    m = (long)k;
+        }
+        i = j + 1;
+    }
+    if (nums != 2 || m < 0 || hms < 0 || num[0] < 1 || num[0] > 31)
+        return 0;
+    y = num[1];
+    if (y < 100) y += y < 70 ? 2000 : 1900; /* RFC 850's two digits */
+    if (y < 1970) return 0;
+    /* Days before 1 January of y since 1970, leap days included. */
+    *out = (int64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 +
+           (y - 1601) / 400;
+    *out += before[m] + (m > 1 && y % 4 == 0 && (y % 100 || y % 400 == 0));
+    *out = (*out + num[0] - 1) * 86400 + hms;
+    return 1;
+}
+
+/* The response headers the client reads.  The first three frame the body:
+ * when one of them is longer than TNX_LINE_MAX the answer cannot be read
+ * safely (TNX_E_HEADER).  The others are advice: too long, they are
+ * dropped, except x-request-id, which is kept cut to its field. */
+enum tnx__http_name {
+    TNX__HN_LENGTH, TNX__HN_CODING, TNX__HN_CONNECTION, TNX__HN_REQUEST_ID,
+    TNX__HN_RL_LIMIT, TNX__HN_RL_REMAINING, TNX__HN_RL_RESET,
+    TNX__HN_RETRY_AFTER, TNX__HN_RETRY_AFTER_MS, TNX__HN_DATE,
+    TNX__HN_SHOULD_RETRY, TNX__HN_COUNT
+};
+static const char *const tnx__http_names[TNX__HN_COUNT] = {
+    "content-length", "transfer-encoding", "connection", "x-request-id",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+    "retry-after", "retry-after-ms", "date", "x-should-retry"
+};
+
+/* retry_hint bits: which of the waiting headers came. */
+#define TNX__RH_MS   1u  /* retry-after-ms (wins over Retry-After) */
+#define TNX__RH_SECS 2u  /* Retry-After: seconds */
+#define TNX__RH_AT   4u  /* Retry-After: an HTTP-date */
+#define TNX__RH_DATE 8u  /* Date, needed to turn an HTTP-date into a wait */
+
+/* x-ratelimit-* as a number; -1 when it is not digits or above 2^31-1. */
+static int32_t tnx__http_ratelimit(const char *v, size_t n)
+{
+    uint64_t x;
+    return tnx__http_num(v, n, INT32_MAX, &x) ? (int32_t)x : -1;
+}
+
+/* One header line: the framing headers and those that reach the caller. */
 static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
 {
     tnx__http *h = &c->http;
     const char *line = h->line, *v;
-    size_t n = h->line_len, name_n = 0, vn, i;
-    uint64_t len = 0;
+    size_t n = h->line_len, name_n = 0, vn;
+    unsigned id;
+    uint64_t x;
 
     if (line[0] == ' ' || line[0] == '\t')
         return tnx__fail(err, TNX_E_HTTP, "obsolete header folding", 0);
@@ -1481,39 +1691,77 @@ static tnx_status tnx__http_header(tnx_client *c, tnx_error *err)
         if (ch <= ' ' || ch == 0x7F)
             return tnx__fail(err, TNX_E_HTTP, "header name", 0);
     }
+    /* A name longer than the line buffer is none of those we read. */
+    if (name_n == n && h->line_long) return TNX_OK;
     if (name_n == 0 || name_n == n)
         return tnx__fail(err, TNX_E_HTTP, "header line", 0);
+    for (id = 0; id < TNX__HN_COUNT; id++)
+        if (tnx__ieq(line, name_n, tnx__http_names[id])) break;
+    if (id == TNX__HN_COUNT) return TNX_OK;
+    if (h->line_long && id <= TNX__HN_CONNECTION)
+        return tnx__fail(err, TNX_E_HEADER, tnx__http_names[id], 0);
+    if (h->line_long && id != TNX__HN_REQUEST_ID) return TNX_OK;
     tnx__http_value(line + name_n + 1, n - name_n - 1, &v, &vn);
 
-    if (tnx__ieq(line, name_n, "content-length")) {
-        if (h->line_long)
-            return tnx__fail(err, TNX_E_HEADER, "content-length", 0);
-        if (vn == 0) return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
-        for (i = 0; i < vn; i++) {
-            if (v[i] < '0' || v[i] > '9' || len > (UINT64_MAX - 9) / 10)
-                return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
-            len = len * 10 + (uint64_t)(v[i] - '0');
-        }
-        if (h->has_length && h->length != len)
+    switch (id) {
+    case TNX__HN_LENGTH:
+        if (!tnx__http_num(v, vn, UINT64_MAX, &x))
+            return tnx__fail(err, TNX_E_HTTP, "content-length", 0);
+        if (h->has_length && h->length != x)
             return tnx__fail(err, TNX_E_HTTP, "content-length twice", 0);
         h->has_length = 1;
-        h->length = len;
-    } else if (tnx__ieq(line, name_n, "transfer-encoding")) {
+        h->length = x;
+        break;
+    case TNX__HN_CODING:
         /* We never ask for a coding, so only plain "chunked" is valid. */
-        if (h->line_long || h->chunked || !tnx__ieq(v, vn, "chunked"))
-            return tnx__fail(err, TNX_E_HTTP, "transfer-encoding", 0);
+        if (h->chunked || !tnx__ieq(v, vn, "chunked"))
+            return tnx__fail(err, TNX_E_HTTP,
+                             "transfer-encoding other than chunked", 0);
         h->chunked = 1;
-    } else if (tnx__ieq(line, name_n, "connection")) {
-        if (h->line_long)
-            return tnx__fail(err, TNX_E_HEADER, "connection", 0);
+        break;
+    case TNX__HN_CONNECTION:
         if (tnx__has_token(v, vn, "close")) h->keep_alive = 0;
         else if (tnx__has_token(v, vn, "keep-alive")) h->keep_alive = 1;
-    } else if (tnx__ieq(line, name_n, "x-request-id")) {
+        break;
+    case TNX__HN_REQUEST_ID:
         tnx__copy(err->request_id, sizeof err->request_id, v, vn);
+        break;
+    case TNX__HN_RL_LIMIT:
+        err->ratelimit_limit = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RL_REMAINING:
+        err->ratelimit_remaining = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RL_RESET:
+        err->ratelimit_reset = tnx__http_ratelimit(v, vn);
+        break;
+    case TNX__HN_RETRY_AFTER:
+        if (tnx__http_digits(v, vn)) {
+            h->retry_secs_ms = tnx__http_ms(v, vn, 1000);
+            h->retry_hint |= TNX__RH_SECS;
+        } else if (tnx__http_date(v, vn, &h->retry_at)) {
+            h->retry_hint |= TNX__RH_AT;
+        }
+        break;
+    case TNX__HN_RETRY_AFTER_MS:
+        if (tnx__http_digits(v, vn)) {
+            h->retry_ms = tnx__http_ms(v, vn, 1);
+            h->retry_hint |= TNX__RH_MS;
+        }
+        break;
+    case TNX__HN_DATE:
+        if (tnx__http_date(v, vn, &h->date)) h->retry_hint |= TNX__RH_DATE;
+        break;
+    default: /* TNX__HN_SHOULD_RETRY */
+        if (tnx__ieq(v, vn, "true")) h->should_retry = TNX__SR_TRUE;
+        else if (tnx__ieq(v, vn, "false")) h->should_retry = TNX__SR_FALSE;
+        break;
     }
     return TNX_OK;
 }
 
+/* The status line starts a response: what the caller learns of an answer
+ * is of this one only (a 1xx answer's headers do not leak into the next). */
 static tnx_status tnx__http_status_line(tnx__http *h, tnx_error *err)
 {
     const char *l = h->line;
@@ -1527,6 +1775,10 @@ static tnx_status tnx__http_status_line(tnx__http *h, tnx_error *err)
     h->keep_alive = !h->version_1_0;
     h->status = (l[9] - '0') * 100 + (l[10] - '0') * 10 + (l[11] - '0');
     err->http_status = h->status;
+    err->request_id[0] = 0;
+    err->ratelimit_limit = -1;
+    err->ratelimit_remaining = -1;
+    err->ratelimit_reset = -1;
     return TNX_OK;
 }
 
@@ -1563,7 +1815,8 @@ static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
         if (ch >= '0' && ch <= '9') d = ch - '0';
         else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
         else break;
-        if (size >> 59) return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
+        if (size > UINT64_MAX >> 4)
+            return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
         size = size * 16 + (uint64_t)d;
     }
     /* A size whose digits run past what was kept cannot be trusted. */
@@ -2895,6 +3148,11 @@ TNX_DEF tnx_config tnx_config_default(void)
     cfg.timeout_ms = 30000;
     cfg.body_max = TNX_BODY_MAX_DEFAULT;
     cfg.log_level = TNX_LOG_INFO;
+    cfg.tls_timeout_ms = 10000;
+    cfg.max_attempts = 3;
+    cfg.backoff_ms = 500;
+    cfg.backoff_max_ms = 8000;
+    cfg.retry_after_max_ms = 60000;
     return cfg;
 }
 
@@ -2990,7 +3248,10 @@ static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
 }
 
 /* Deadlines live on a wrapping 32-bit clock: half its range at most. */
-#define TNX__TIMEOUT_MAX 0x7FFFFFF0UL
+static uint32_t tnx__clamp_ms(uint32_t ms)
+{
+    return ms > 0x7FFFFFF0UL ? (uint32_t)0x7FFFFFF0UL : ms;
+}
 
 static tnx_status tnx__client_setup(tnx_client *c, const tnx_config *cfg,
                                     tnx_error *err)
@@ -3004,10 +3265,14 @@ static tnx_status tnx__client_setup(tnx_client *c, const tnx_config *cfg,
     if (!c->cfg.connect_timeout_ms) c->cfg.connect_timeout_ms = 10000;
     /* Deadlines are compared on a wrapping 32-bit clock: keep them under
      * half its range (24 days). */
-    if (c->cfg.timeout_ms > TNX__TIMEOUT_MAX)
-        c->cfg.timeout_ms = TNX__TIMEOUT_MAX;
-    if (c->cfg.connect_timeout_ms > TNX__TIMEOUT_MAX)
-        c->cfg.connect_timeout_ms = TNX__TIMEOUT_MAX;
+    c->cfg.timeout_ms = tnx__clamp_ms(c->cfg.timeout_ms);
+    c->cfg.connect_timeout_ms = tnx__clamp_ms(c->cfg.connect_timeout_ms);
+    if (!c->cfg.tls_timeout_ms) c->cfg.tls_timeout_ms = 10000;
+    if (!c->cfg.max_attempts) c->cfg.max_attempts = 3;
+    if (!c->cfg.backoff_ms) c->cfg.backoff_ms = 500;
+    if (!c->cfg.backoff_max_ms) c->cfg.backoff_max_ms = 8000;
+    if (!c->cfg.retry_after_max_ms) c->cfg.retry_after_max_ms = 60000;
+    c->cfg.tls_timeout_ms = tnx__clamp_ms(c->cfg.tls_timeout_ms);
     if (tnx__bad_key(cfg->api_key))
         return tnx__fail(err, TNX_E_API_KEY, "api_key", 0);
     st = tnx__parse_target(c, err);
@@ -3093,6 +3358,38 @@ static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
     return TNX_OK;
 }
 
+/* Before a request goes on a kept connection: did the server close it
+ * meanwhile (an idle timeout)?  One read that does not wait tells: nothing
+ * to read means open; a close, a reset or an alert means gone, and the
+ * request then goes on a new connection, never having been sent.  A byte
+ * already there (no server sends before the request; scripted tests do)
+ * is kept for the parser. */
+static int tnx__still_open(tnx_client *c)
+{
+    int r, i;
+    c->has_early = 0;
+    for (i = 0; i < 4; i++) {
+#ifndef TNX_NO_TLS
+        if (c->https) {
+            c->probe = 1;
+            r = mbedtls_ssl_read(&c->ssl, &c->early, 1);
+            c->probe = 0;
+            if (r == MBEDTLS_ERR_SSL_WANT_READ) return 1;
+#ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+            if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) continue;
+#endif
+        } else
+#endif
+        {
+            r = c->cfg.port->recv(c->cfg.port->ctx, &c->early, 1, 0);
+            if (r == TNX_IO_TIMEOUT) return 1;
+        }
+        c->has_early = r == 1;
+        return r == 1;
+    }
+    return 1;
+}
+
 /* One request and its answer on an open connection.  *answered turns 1 at
  * the first byte of the answer. */
 static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
@@ -3105,7 +3402,6 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     size_t got;
 
     c->err = err;
-    tnx__http_reset(&c->http);
     tnx_reader_response(&c->reader, out, err);
     c->body_bad = 0;
     tnx__log_request(c, po, id, body_len);
@@ -3118,6 +3414,13 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     tnx__wipe(c->buf, sizeof c->buf); /* the API key passed through here */
     c->out_len = 0;
     if (st != TNX_OK) return st;
+    c->sent_all = 1; /* from here on the server may act on the request */
+    if (c->has_early) {
+        c->has_early = 0;
+        *answered = 1;
+        st = tnx__http_feed(c, &c->early, 1, err);
+        if (st != TNX_OK) return st;
+    }
 
     while (c->http.state != TNX__H_DONE) {
         st = tnx__rx(c, c->buf, sizeof c->buf, &got, err);
@@ -3154,13 +3457,115 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     return TNX_OK;
 }
 
+/* Why the failed attempt may not be made again, or NULL when it may.  The
+ * server's x-should-retry wins; then the rule is: re-send only what the
+ * server cannot have acted on, unless the caller allows more. */
+static const char *tnx__retry_refusal(const tnx_client *c, tnx_status st,
+                                      int unsafe)
+{
+    const tnx__http *h = &c->http;
+    int head = h->state > TNX__H_HEADER, s = h->status;
+    int transport = st == TNX_E_DNS || st == TNX_E_CONNECT ||
+                    st == TNX_E_TIMEOUT || st == TNX_E_IO ||
+                    st == TNX_E_CLOSED;
+
+    if (st != TNX_E_API && !transport) return "not a retryable failure";
+    if (head && h->should_retry == TNX__SR_FALSE)
+        return "the server said x-should-retry: false";
+    if (head && h->should_retry == TNX__SR_TRUE) return NULL;
+    if (transport) {
+        if (!c->sent_all || unsafe) return NULL;
+        return "the request was sent and may have been processed";
+    }
+    if (s == 429 || (s == 503 && (h->retry_hint & ~TNX__RH_DATE))) return NULL;
+    if (s == 500 || s == 502 || s == 503 || s == 504 || s == 409)
+        return unsafe ? NULL : "the answer says it may have been processed";
+    return "the answer is final";
+}
+
+/* The wait the answer asked for, in ms; 0 with *asked 0 when it did not
+ * ask (or gave an HTTP-date without a Date to measure it against). */
+static uint32_t tnx__asked_wait(const tnx__http *h, int *asked)
+{
+    int64_t d;
+    *asked = 1;
+    if (h->retry_hint & TNX__RH_MS) return h->retry_ms;
+    if (h->retry_hint & TNX__RH_SECS) return h->retry_secs_ms;
+    if ((h->retry_hint & TNX__RH_AT) && (h->retry_hint & TNX__RH_DATE)) {
+        d = h->retry_at - h->date;
+        if (d <= 0) return 0;
+        return d >= (int64_t)(UINT32_MAX / 1000) ? UINT32_MAX
+                                                 : (uint32_t)d * 1000;
+    }
+    *asked = 0;
+    return 0;
+}
+
+/* Backoff before retry number n (1, 2, ...): backoff_ms doubled n - 1
+ * times, at most backoff_max_ms; its upper half drawn at random so that
+ * many devices failing together do not come back together. */
+static uint32_t tnx__backoff(const tnx_client *c, unsigned n)
+{
+    const tnx_port *p = c->cfg.port;
+    uint32_t d = c->cfg.backoff_ms, half;
+    uint8_t r[4];
+    while (--n > 0 && d < c->cfg.backoff_max_ms)
+        d = d > UINT32_MAX / 2 ? UINT32_MAX : d * 2;
+    if (d > c->cfg.backoff_max_ms) d = c->cfg.backoff_max_ms;
+    half = d / 2;
+    if (!p->entropy || p->entropy(p->ctx, r, sizeof r) != 0) return d;
+    return d - half + (((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 |
+                        (uint32_t)r[2] << 8 | r[3]) % (half + 1));
+}
+
+/* After failed attempt number n: NULL and the wait before the next one,
+ * or why there is none. */
+static const char *tnx__retry_plan(tnx_client *c, tnx_status st, unsigned n,
+                                   unsigned max, int unsafe, uint32_t *wait)
+{
+    const char *why = tnx__retry_refusal(c, st, unsafe);
+    int asked;
+    *wait = tnx__asked_wait(&c->http, &asked);
+    if (why) return why;
+    if (n >= max) return "max_attempts reached";
+    if (asked && *wait > c->cfg.retry_after_max_ms)
+        return "the server asked for a wait above retry_after_max_ms";
+    if (!asked) *wait = tnx__backoff(c, n);
+    if (*wait >= tnx__left(c)) return "the wait would pass the deadline";
+    if (*wait > 0 && !c->cfg.port->sleep) return "the port cannot sleep";
+    return NULL;
+}
+
+/* Forgets what a failed attempt left in err, but not the count. */
+static void tnx__attempt_reset(tnx_error *err)
+{
+    unsigned attempts = err->attempts;
+    memset(err, 0, sizeof *err);
+    err->attempts = attempts + 1;
+    err->ratelimit_limit = -1;
+    err->ratelimit_remaining = -1;
+    err->ratelimit_reset = -1;
+}
+
 TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
                                 const char *id, const tnx_params *params,
                                 tnx_action_requirement *out, tnx_error *err)
 {
+    return tnx_initiate_ex(c, porting_order_id, id, params, NULL, out, err);
+}
+
+TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
+                                   const char *id, const tnx_params *params,
+                                   const tnx_call_opts *opts,
+                                   tnx_action_requirement *out,
+                                   tnx_error *err)
+{
+    static const tnx_call_opts none = { 0, 0, 0, 0, 0 };
     tnx_writer w;
     tnx_status st = TNX_OK;
-    int attempt;
+    const char *stop = NULL;
+    unsigned tries = 0, max;
+    int unsafe, reconnected = 0;
 
     TNX_ASSERT(c && out && err);
     memset(out, 0, sizeof *out);
@@ -3175,31 +3580,63 @@ TNX_DEF tnx_status tnx_initiate(tnx_client *c, const char *porting_order_id,
     if (tnx_write_params(&w, params) != TNX_OK)
         return tnx__fail(err, w.status, "params", 0);
 
+    if (!opts) opts = &none;
+    c->connect_ms = tnx__clamp_ms(opts->connect_timeout_ms
+                                      ? opts->connect_timeout_ms
+                                      : c->cfg.connect_timeout_ms);
+    c->tls_ms = tnx__clamp_ms(opts->tls_timeout_ms ? opts->tls_timeout_ms
+                                                   : c->cfg.tls_timeout_ms);
+    max = opts->max_attempts ? opts->max_attempts : c->cfg.max_attempts;
+    unsafe = opts->retry_unsafe ? opts->retry_unsafe > 0
+                                : c->cfg.retry_unsafe != 0;
     c->call_start = tnx__now(c);
-    c->deadline = c->call_start + c->cfg.timeout_ms;
-    for (attempt = 0; attempt < 2; attempt++) {
-        int reused = c->connected, answered = 0;
-        c->attempt = (uint8_t)(attempt + 1);
-        if (!c->connected) {
-            st = tnx__connect(c, err);
-            if (st != TNX_OK) return st;
+    c->deadline = c->call_start +
+                  tnx__clamp_ms(opts->timeout_ms ? opts->timeout_ms
+                                                 : c->cfg.timeout_ms);
+    for (;;) {
+        int reused, answered = 0;
+        uint32_t wait;
+        tnx__attempt_reset(err);
+        tries++;
+        c->attempt = (uint8_t)tries;
+        tnx__http_reset(&c->http);
+        c->sent_all = 0;
+        if (c->connected && !tnx__still_open(c)) {
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
+                     "reconnecting", NULL, -1);
+            tnx__disconnect(c);
         }
-        st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
-                           err, &answered);
-        if (st == TNX_OK || st == TNX_E_API) break;
-        tnx__disconnect(c);
-        /* A kept connection the server had closed: once more, afresh. */
-        if (!reused || answered || (st != TNX_E_CLOSED && st != TNX_E_IO))
-            break;
-        tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
-                 "reconnecting", NULL, -1);
-        memset(err, 0, sizeof *err);
-    }
-    if (st != TNX_OK) {
+        reused = c->connected;
+        st = c->connected ? TNX_OK : tnx__connect(c, err);
+        if (st == TNX_OK)
+            st = tnx__exchange(c, porting_order_id, id, params, w.count, out,
+                               err, &answered);
+        if (st == TNX_OK) break;
         if (st != TNX_E_API) tnx__disconnect(c);
+        /* A kept connection that failed before the request was out: once
+         * more, afresh, at once. */
+        if (reused && !c->sent_all && !reconnected &&
+            (st == TNX_E_CLOSED || st == TNX_E_IO)) {
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection failed; "
+                     "reconnecting", NULL, -1);
+            reconnected = 1;
+            tries--;
+            continue;
+        }
+        if (c->http.state > TNX__H_HEADER) {
+            int asked;
+            err->retry_after_ms = tnx__asked_wait(&c->http, &asked);
+        }
+        stop = tnx__retry_plan(c, st, tries, max, unsafe, &wait);
+        if (stop) break;
+        tnx__log(&c->cfg, TNX_LOG_INFO, tnx_status_name(st),
+                 "retry; waiting ms", (long)wait);
+        if (wait > 0) c->cfg.port->sleep(c->cfg.port->ctx, wait);
+    }
+    err->retry_stop = stop;
+    if (st != TNX_OK)
         tnx__log(&c->cfg, TNX_LOG_ERROR, tnx_status_name(st), err->where,
                  err->http_status ? err->http_status : -1);
-    }
     return st;
 }
 

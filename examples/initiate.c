@@ -145,6 +145,9 @@ static void report(const tnx_error *e)
         put_clean(e->request_id);
         fputc(']', stderr);
     }
+    if (e->attempts > 1)
+        fprintf(stderr, " [%u attempts; %s]", e->attempts,
+                e->retry_stop ? e->retry_stop : "-");
     fprintf(stderr, "\n");
 }
 
@@ -211,6 +214,7 @@ int main(int argc, char **argv)
             return fail_usage("--timeout-ms takes 1..600000");
         cfg.timeout_ms = (uint32_t)t;
         if (cfg.connect_timeout_ms > t) cfg.connect_timeout_ms = (uint32_t)t;
+        if (cfg.tls_timeout_ms > t) cfg.tls_timeout_ms = (uint32_t)t;
     }
     if (cfg.insecure_skip_tls_verify)
         fprintf(stderr, "initiate: WARNING: TLS certificate verification is "

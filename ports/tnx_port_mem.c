@@ -200,6 +200,15 @@ static int mem_entropy(void *ctx, uint8_t *buf, size_t len)
     return 0;
 }
 
+/* Sleeping is moving the fake clock: tests of retry waits run at once. */
+static void mem_sleep(void *ctx, uint32_t ms)
+{
+    tnx_mem *m = mem_enter(ctx);
+    m->sleeps++;
+    m->slept_ms += ms;
+    m->now += ms;
+}
+
 void tnx_mem_port(tnx_port *p, tnx_mem *m)
 {
     memset(m, 0, sizeof *m);
@@ -212,6 +221,7 @@ void tnx_mem_port(tnx_port *p, tnx_mem *m)
     p->now_ms = mem_now;
     p->entropy = mem_entropy;
     p->ctx = m;
+    p->sleep = mem_sleep;
 }
 
 void tnx_mem_script(tnx_mem *m, const tnx_mem_step *steps, size_t n)

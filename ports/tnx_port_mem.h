@@ -95,6 +95,8 @@ typedef struct tnx_mem {
     uint8_t connected;        /* connect succeeded and no close since */
     uint8_t closed;           /* this side closed (the pipe peer sees it) */
     unsigned connects, closes, recvs, sends;    /* hook calls */
+    unsigned sleeps;          /* sleep calls; each moves `now` by its ms */
+    uint32_t slept_ms;        /* their total */
 } tnx_mem;
 
 /* Zeroes m, sets the defaults above and points p at m's hooks. */

@@ -235,6 +235,18 @@ static int posix_entropy(void *ctx, uint8_t *buf, size_t len)
     return got == len ? 0 : -1;
 }
 
+/* Between retries only.  nanosleep returns early on a signal: sleep what
+ * is left, so a wait is never cut short by SIGCHLD and the like. */
+static void posix_sleep(void *ctx, uint32_t ms)
+{
+    struct timespec ts, rest;
+    (void)ctx;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    while (nanosleep(&ts, &rest) != 0 && errno == EINTR)
+        ts = rest;
+}
+
 void tnx_posix_port(tnx_port *p, tnx_posix *ctx)
 {
     ctx->fd = -1;
@@ -245,4 +257,5 @@ void tnx_posix_port(tnx_port *p, tnx_posix *ctx)
     p->now_ms = posix_now;
     p->entropy = posix_entropy;
     p->ctx = ctx;
+    p->sleep = posix_sleep;
 }

@@ -276,6 +276,7 @@ static int client_hello(int no_resumption, hello *h)
     cfg.ca_len = ca_len + 1;
     cfg.port = &port;
     cfg.tls_no_resumption = no_resumption;
+    cfg.max_attempts = 1; /* one ClientHello: no retry after the reset */
     if (tnx_client_init(&c, &cfg, &e) != TNX_OK) return 0;
     CHECK_INT(tnx_initiate(&c, "PO", "AR", &p, &ar, &e), TNX_E_IO);
     CHECK_STR(e.where, "tls handshake");

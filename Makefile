@@ -26,7 +26,7 @@ PORT_MEM   := ports/tnx_port_mem.c
 HDR        := telnyx_porting.h
 
 TESTS := $(B)/test_json $(B)/test_http $(B)/test_e2e $(B)/test_port_contract \
-         $(B)/test_mem_tls
+         $(B)/test_mem_tls $(B)/test_lean
 
 .PHONY: all deps test demo clean check-warnings bench fuzz
 
@@ -70,6 +70,9 @@ $(B)/test_port_contract: tests/test_port_contract.c $(PORT_POSIX) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) \
 	    $(PORT_MEM) $(MBEDTLS)
 
+$(B)/test_lean: tests/test_lean.c $(PORT_MEM) $(HDR) tests/tnx_test.h | $(B)
+	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(INC) -Itests -o $@ $< $(PORT_MEM)
+
 $(B)/test_mem_tls: tests/test_mem_tls.c $(PORT_MEM) $(HDR) | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
@@ -84,6 +87,8 @@ check-warnings: deps | $(B)
 	gcc   $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
 	gcc   $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
 	    -o $(B)/impl-static.o
+	clang $(STRICT) -DTNX_NO_LOG -DTNX_NO_STATUS_TEXT $(MBEDTLS_CFLAGS) -I. \
+	    -c $(B)/impl.c -o $(B)/impl-lean.o
 	clang $(STRICT) -DTNX_STATIC $(MBEDTLS_CFLAGS) -I. -c $(B)/impl.c \
 	    -o $(B)/impl-static.o
 	clang $(STRICT) -DTNX_NO_TLS -I. -c $(B)/impl.c -o $(B)/impl-notls.o
@@ -91,7 +96,7 @@ check-warnings: deps | $(B)
 	    -c $(B)/impl.cpp -o $(B)/impl-gxx.o
 	for f in examples/initiate.c tests/mock/mock_server.c $(PORT_POSIX) \
 	    $(PORT_MEM) tests/test_json.c tests/test_http.c tests/test_e2e.c \
-	    tests/test_port_contract.c tests/test_mem_tls.c; do \
+	    tests/test_port_contract.c tests/test_mem_tls.c tests/test_lean.c; do \
 	    clang $(STRICT) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	        -D_POSIX_C_SOURCE=200809L -fsyntax-only $$f || exit 1; done
 	@if nm $(B)/impl-gcc.o $(B)/impl-notls.o | \

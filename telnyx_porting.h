@@ -34,7 +34,10 @@
  *   TNX_NO_TLS             no mbedTLS: plain HTTP, or a port that does TLS
  *                          itself (modem TLS offload)
  *   TNX_ASSERT(x)          assert used inside the library   (assert.h's)
- *   TNX_IO_BUF_SIZE        bytes of the one I/O buffer          (512)
+ *   TNX_NO_LOG             compile logging out (saves ~1.4 KB flash)
+ *   TNX_NO_STATUS_TEXT     tnx_status_text gives the status name, not a
+ *                          sentence (saves ~1 KB flash)
+ *   TNX_IO_BUF_SIZE        bytes of the one I/O buffer          (256)
  *   TNX_LINE_MAX           bytes of an HTTP header line kept   (128)
  *   TNX_HOST_MAX           bytes of the host name, NUL incl.    (64)
  *   TNX_PATH_MAX           bytes of the base path, NUL incl.    (32)
@@ -114,7 +117,7 @@
 #endif
 
 #ifndef TNX_IO_BUF_SIZE
-#define TNX_IO_BUF_SIZE 512
+#define TNX_IO_BUF_SIZE 256
 #endif
 #ifndef TNX_LINE_MAX
 #define TNX_LINE_MAX 128
@@ -708,7 +711,9 @@ extern "C" {
 #define TNX__NAME(name, text) #name,
 #define TNX__TEXT(name, text) text,
 static const char *const tnx__status_names[] = { TNX_STATUS_LIST(TNX__NAME) };
+#ifndef TNX_NO_STATUS_TEXT
 static const char *const tnx__status_texts[] = { TNX_STATUS_LIST(TNX__TEXT) };
+#endif
 #undef TNX__NAME
 #undef TNX__TEXT
 
@@ -720,8 +725,12 @@ TNX_DEF const char *tnx_status_name(tnx_status s)
 
 TNX_DEF const char *tnx_status_text(tnx_status s)
 {
+#ifdef TNX_NO_STATUS_TEXT
+    return tnx_status_name(s); /* the sentences cost about 1 KB of flash */
+#else
     if ((unsigned)s >= (unsigned)TNX_STATUS_COUNT) return "unknown status";
     return tnx__status_texts[s];
+#endif
 }
 
 /* ======================================================================== */
@@ -808,6 +817,15 @@ static size_t tnx__utf8_whole(const char *s, size_t n)
 /* A log line under construction.  What does not fit is cut and the line
  * ends in "..."; control bytes become '?' so that no text from the network
  * (a request id) can forge a line or drive a terminal. */
+/* Log lines are built in a buffer on the stack: kept out of line so the
+ * buffer is only there while a line is being written, not under every
+ * caller's frame. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TNX__NOINLINE __attribute__((noinline))
+#else
+#define TNX__NOINLINE
+#endif
+
 typedef struct tnx__line {
     char b[TNX_LOG_LINE_MAX];
     size_t n;
@@ -840,7 +858,13 @@ static void tnx__line_num(tnx__line *l, uint64_t v)
 
 static int tnx__logs(const tnx_config *cfg, int level)
 {
+#ifdef TNX_NO_LOG
+    (void)cfg;
+    (void)level;
+    return 0; /* every log call folds away, its strings with it */
+#else
     return cfg->log && level <= cfg->log_level;
+#endif
 }
 
 static void tnx__line_emit(const tnx_config *cfg, int level, tnx__line *l)
@@ -852,6 +876,7 @@ static void tnx__line_emit(const tnx_config *cfg, int level, tnx__line *l)
 
 /* One line "what detail number" (num < 0: none).  Callers pass no secret,
  * ever: the API key has no way into any log function. */
+TNX__NOINLINE
 static void tnx__log(const tnx_config *cfg, int level, const char *what,
                      const char *detail, long num)
 {
@@ -872,6 +897,7 @@ static void tnx__log(const tnx_config *cfg, int level, const char *what,
 }
 
 /* "answer 200, request id ID, attempt 1, 41 ms": one line per answer. */
+TNX__NOINLINE
 static void tnx__log_answer(const tnx_client *c, const tnx_error *err)
 {
     tnx__line l;
@@ -1012,8 +1038,6 @@ static tnx_status tnx__tls_status(tnx_client *c, int ret, tnx_error *err,
     if (ret == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
         err->cert_flags = mbedtls_ssl_get_verify_result(&c->ssl);
         if (c->tls_self_signed) err->cert_flags |= TNX_CERT_SELF_SIGNED;
-        tnx__log(&c->cfg, TNX_LOG_ERROR, "tls certificate refused:",
-                 tnx_cert_problem(err->cert_flags), -1);
         return tnx__fail(err, TNX_E_CERT, where, ret);
     }
     if (ret == TNX__ERR_VERSION)
@@ -1163,6 +1187,7 @@ static tnx_status tnx__tls_init(tnx_client *c, tnx_error *err)
 }
 
 /* "tls TLSv1.3, resumed, 3 ms": one line per handshake. */
+TNX__NOINLINE
 static void tnx__tls_log(const tnx_client *c, uint32_t ms)
 {
     tnx__line l;
@@ -1196,8 +1221,14 @@ static tnx_status tnx__tls_handshake(tnx_client *c, tnx_error *err)
         if (ret == 0) break;
         if (ret != MBEDTLS_ERR_SSL_WANT_READ &&
             ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+            tnx_status st = tnx__tls_status(c, ret, err, "tls handshake");
             tnx__tls_drop_session(c); /* never offer it again */
-            return tnx__tls_status(c, ret, err, "tls handshake");
+            /* Logged here, not in tnx__tls_status: that one sits under
+             * every send, and the log line's buffer would deepen it. */
+            if (st == TNX_E_CERT)
+                tnx__log(&c->cfg, TNX_LOG_ERROR, "tls certificate refused:",
+                         tnx_cert_problem(err->cert_flags), -1);
+            return st;
         }
         if (tnx__left(c) == 0) {
             tnx__tls_drop_session(c);
@@ -1433,6 +1464,7 @@ static int tnx__bad_key(const char *k)
 
 /* The request line as sent (INFO) and its headers (DEBUG), the API key
  * replaced by "<redacted>": the key itself is never read here. */
+TNX__NOINLINE
 static void tnx__log_request(const tnx_client *c, const char *po,
                              const char *id, size_t body_len)
 {

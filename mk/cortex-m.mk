@@ -376,3 +376,12 @@ size: cortex-m-deps $(CM_OUT)/tls_client_probe-m4.elf \
 	CALLS='$(CM_STACK_CALLS)' CM_CC=$(CM_CC) SIZE=$(CM_SIZE) NM=$(CM_NM) \
 	READELF=arm-none-eabi-readelf OBJCOPY=arm-none-eabi-objcopy \
 	MBEDTLS_VERSION=$(CM_MBED_VERSION) sh scripts/footprint.sh $(CM_OUT)
+	@printf '#define TELNYX_PORTING_IMPLEMENTATION\n#include "telnyx_porting.h"\n' \
+	    > $(CM_OUT)/lean.c
+	@for c in -DTNX_WITH_TLS -DTNX_NO_TLS; do \
+	    $(CM_CC) $(CM4_CPU) $(CM_LIB_FLAGS) -Os -I. $(CM_MBED_CONF) \
+	        $(CM_MBED_INC) -DTNX_NO_LOG -DTNX_NO_STATUS_TEXT $$c \
+	        -c $(CM_OUT)/lean.c -o $(CM_OUT)/lean.o || exit 1; \
+	    $(CM_SIZE) $(CM_OUT)/lean.o | awk -v c="$$c" 'NR == 2 { printf \
+	        "lean (TNX_NO_LOG TNX_NO_STATUS_TEXT %s), Cortex-M4 -Os, " \
+	        "whole object: %d B text+data\n", c, $$1 + $$2 }'; done

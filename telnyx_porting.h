@@ -10,7 +10,8 @@
  * writer and a streaming JSON reader for the operation's schemas.  The library
  * never calls an allocator (mbedTLS keeps its own), never recurses, and reads
  * a response of any size in constant memory.  Sockets, the clock and entropy
- * come from a port: a table of six hooks (see ports/ and "Socket hooks").
+ * come from a port: a table of six hooks and an optional seventh, sleep
+ * (see ports/ and "Socket hooks").
  *
  * DO THIS in exactly one C file:
  *
@@ -246,7 +247,8 @@ enum tnx_io {
     TNX_IO_REFUSED  = -5   /* connect: nothing listens there */
 };
 
-/* A port: six functions and the context pointer handed to each of them.
+/* A port: six functions, an optional sleep, and the context pointer handed
+ * to each of them.
  *
  * The contract (ports/README.md walks through it; tests/port_contract.h
  * checks it):
@@ -3211,7 +3213,8 @@ static tnx_status tnx__set_path(tnx_client *c, const char *p)
 }
 
 /* http(s)://host[:port][/path] or http(s)://[v6]:port/path. */
-static tnx_status tnx__parse_url(tnx_client *c, const char *url)
+static tnx_status tnx__parse_url(tnx_client *c, const char *url,
+                                 const char **why)
 {
     const char *p = url, *h, *he;
     size_t i, n;
@@ -3222,7 +3225,9 @@ static tnx_status tnx__parse_url(tnx_client *c, const char *url)
         p += 8;
     } else if (strncmp(p, "http://", 7) == 0) {
 #ifndef TNX_NO_TLS
-        return TNX_E_URL; /* the API key would travel in clear text */
+        *why = "base_url: http:// is refused (the API key would travel "
+               "in clear text); build with TNX_NO_TLS for plain HTTP";
+        return TNX_E_URL;
 #else
         p += 7;
 #endif
@@ -3242,16 +3247,24 @@ static tnx_status tnx__parse_url(tnx_client *c, const char *url)
         he = p;
     }
     n = (size_t)(he - h);
-    if (n == 0 || n >= sizeof c->host) return TNX_E_URL;
+    if (n == 0 || n >= sizeof c->host) {
+        *why = "base_url: host empty or longer than TNX_HOST_MAX - 1";
+        return TNX_E_URL;
+    }
     memcpy(c->host, h, n);
     c->host[n] = 0;
     if (*p == ':') {
         for (p++, i = 0; *p >= '0' && *p <= '9' && i < 6; p++, i++)
             port = port * 10 + (unsigned long)(*p - '0');
-        if (i == 0 || port == 0 || port > 65535) return TNX_E_URL;
+        if (i == 0 || port == 0 || port > 65535) {
+            *why = "base_url: port is not 1..65535";
+            return TNX_E_URL;
+        }
     }
     c->port_number = (uint16_t)(port ? port : (c->https ? 443 : 80));
     if (*p && *p != '/') return TNX_E_URL;
+    *why = "base_url: path longer than TNX_PATH_MAX - 1, or has a "
+           "space, control byte, ? or #";
     return tnx__set_path(c, p);
 }
 
@@ -3259,10 +3272,12 @@ static tnx_status tnx__parse_target(tnx_client *c, tnx_error *err)
 {
     const tnx_config *cfg = &c->cfg;
     size_t n;
-    if (cfg->base_url)
-        return tnx__parse_url(c, cfg->base_url) == TNX_OK
+    if (cfg->base_url) {
+        const char *why = "base_url";
+        return tnx__parse_url(c, cfg->base_url, &why) == TNX_OK
                    ? TNX_OK
-                   : tnx__fail(err, TNX_E_URL, "base_url", 0);
+                   : tnx__fail(err, TNX_E_URL, why, 0);
+    }
 #ifndef TNX_NO_TLS
     c->https = 1;
 #endif

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 
 static const char usage[] =
     "usage: initiate --porting-order-id PO --id AR --first-name NAME "
@@ -29,6 +30,12 @@ static const char usage[] =
 static int fail_usage(const char *why)
 {
     fprintf(stderr, "initiate: %s\n%s", why, usage);
+    return 2;
+}
+
+static int fail_usage_arg(const char *why, const char *arg)
+{
+    fprintf(stderr, "initiate: %s %s\n%s", why, arg, usage);
     return 2;
 }
 
@@ -132,7 +139,8 @@ static void report(const tnx_error *e)
                 tnx_cert_problem(e->cert_flags));
     } else {
         fprintf(stderr, "initiate: %s", tnx_status_text(e->status));
-        if (e->where) fprintf(stderr, " (%s)", e->where);
+        if (e->where && strcmp(e->where, "response body") != 0)
+            fprintf(stderr, " (%s)", e->where);
         if (e->status == TNX_E_JSON || e->status == TNX_E_SCHEMA)
             fprintf(stderr, " at body byte %ld", e->offset);
         if ((e->status == TNX_E_TLS || e->status == TNX_E_CA ||
@@ -187,8 +195,8 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--ca-file")) dst = &ca_file;
         else if (!strcmp(a, "--api-key")) dst = &cfg.api_key;
         else if (!strcmp(a, "--timeout-ms")) dst = &timeout;
-        else return fail_usage("unknown option");
-        if (++i >= argc) return fail_usage("an option lacks its value");
+        else return fail_usage_arg("unknown option", a);
+        if (++i >= argc) return fail_usage_arg("no value after", a);
         *dst = argv[i];
     }
     if (!po || !id) return fail_usage("--porting-order-id and --id are needed");
@@ -198,8 +206,8 @@ int main(int argc, char **argv)
         tnx_reader_params(&r, &pb);
         tnx_reader_feed(&r, params_json, strlen(params_json));
         if (tnx_reader_end(&r) != TNX_OK || pb.truncated)
-            return fail_usage("--params is not {\"first_name\":\"...\","
-                              "\"last_name\":\"...\"}");
+            return fail_usage("--params is not {\"params\":{\"first_name\":"
+                              "\"...\",\"last_name\":\"...\"}}");
     }
     who.first_name = first ? first : (pb.present & 1) ? pb.first_name : NULL;
     who.last_name = last ? last : (pb.present & 2) ? pb.last_name : NULL;
@@ -224,7 +232,8 @@ int main(int argc, char **argv)
     if (!cfg.insecure_skip_tls_verify) {
         ca = read_file(ca_file, &cfg.ca_len);
         if (!ca) {
-            fprintf(stderr, "initiate: cannot read CA file %s\n", ca_file);
+            fprintf(stderr, "initiate: cannot read CA file %s: %s\n",
+                    ca_file, strerror(errno));
             return 3;
         }
         cfg.ca = ca;

@@ -246,5 +246,8 @@ void tnx_freertos_port(tnx_port *p, tnx_freertos *ctx)
     p->close = fr_close;
     p->now_ms = fr_now;
     p->entropy = fr_entropy;
+    /* NULL: retries that must wait are not made.  Point it at a wrapper
+     * of vTaskDelay to have them (not compiled here: unverified). */
+    p->sleep = NULL;
     p->ctx = ctx;
 }

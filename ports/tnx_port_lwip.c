@@ -291,5 +291,8 @@ void tnx_lwip_port(tnx_port *p, tnx_lwip *ctx,
     p->close = lw_close;
     p->now_ms = lw_now;
     p->entropy = trng ? lw_entropy : NULL;
+    /* lwIP has no portable sleep: retries that must wait are not made
+     * unless the application sets p->sleep to its RTOS's delay. */
+    p->sleep = NULL;
     p->ctx = ctx;
 }

@@ -229,6 +229,13 @@ static int win_entropy(void *ctx, uint8_t *buf, size_t len)
     return 0;
 }
 
+/* Retry waits: Sleep() gives up the thread for at least ms. */
+static void win_sleep(void *ctx, uint32_t ms)
+{
+    (void)ctx;
+    Sleep((DWORD)ms);
+}
+
 int tnx_win_port(tnx_port *p, tnx_win *ctx)
 {
     WSADATA wsa;
@@ -242,6 +249,7 @@ int tnx_win_port(tnx_port *p, tnx_win *ctx)
     p->close = win_close;
     p->now_ms = win_now;
     p->entropy = win_entropy;
+    p->sleep = win_sleep;
     p->ctx = ctx;
     return rc;
 }

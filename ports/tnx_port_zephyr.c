@@ -217,5 +217,8 @@ void tnx_zephyr_port(tnx_port *p, tnx_zephyr *ctx)
     p->close = zs_close;
     p->now_ms = zs_now;
     p->entropy = zs_entropy;
+    /* NULL: retries that must wait are not made.  Point it at a wrapper
+     * of k_msleep to have them (not compiled here: unverified). */
+    p->sleep = NULL;
     p->ctx = ctx;
 }

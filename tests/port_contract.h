@@ -263,12 +263,31 @@ static void pc__check_close(pc_tally *t, const char *tag, const tnx_port *p)
              "send returned %d, recv %d", s, r);
 }
 
+/* The optional sleep hook: NULL, or a wait of at least ms by now_ms.  The
+ * tests fill the tnx_port with garbage before the port's setup function,
+ * so a setup that forgets the hook crashes here instead of in a retry. */
+static void pc__check_sleep(pc_tally *t, const char *tag, const tnx_port *p)
+{
+    uint32_t t0, dt;
+    if (!p->sleep) {
+        pc_check(t, 1, tag, "sleep hook is NULL (retries that wait are off)",
+                 "%s", "");
+        return;
+    }
+    t0 = p->now_ms(p->ctx);
+    p->sleep(p->ctx, 30);
+    dt = p->now_ms(p->ctx) - t0;
+    pc_check(t, dt >= 30, tag, "sleep(30) waits at least 30 ms by now_ms",
+             "it waited %u ms", (unsigned)dt);
+}
+
 void pc_run_basics(pc_tally *t, const char *tag, const tnx_port *p,
                    int real_clock)
 {
     pc__check_clock(t, tag, p, real_clock);
     pc__check_entropy(t, tag, p);
     pc__check_close(t, tag, p);
+    pc__check_sleep(t, tag, p);
 }
 
 /* ---- loopback servers ----------------------------------------------- */

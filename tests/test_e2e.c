@@ -373,6 +373,26 @@ TEST(cli_prints_the_answer_and_exit_codes_say_why)
     CHECK(strncmp(err_last(), "initiate: could not connect", 27) == 0);
 }
 
+TEST(base_url_errors_say_what_is_wrong)
+{
+    tnx_config cfg = tnx_config_default();
+    tnx_error e;
+    tnx_posix_port(&R.port, &R.sock);
+    cfg.port = &R.port;
+    cfg.api_key = KEY;
+    cfg.ca = (const unsigned char *)"x";
+    cfg.ca_len = 2;
+    cfg.base_url = "http://localhost/v2";
+    CHECK_INT(tnx_client_init(&R.client, &cfg, &e), TNX_E_URL);
+    CHECK(strncmp(e.where, "base_url: http:// is refused", 28) == 0);
+    cfg.base_url = "https://localhost/a-base-path-far-longer-than-32-bytes";
+    CHECK_INT(tnx_client_init(&R.client, &cfg, &e), TNX_E_URL);
+    CHECK(strncmp(e.where, "base_url: path longer than TNX_PATH_MAX", 39) == 0);
+    cfg.base_url = "https://localhost:0/v2";
+    CHECK_INT(tnx_client_init(&R.client, &cfg, &e), TNX_E_URL);
+    CHECK_STR(e.where, "base_url: port is not 1..65535");
+}
+
 int main(int argc, char **argv)
 {
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
@@ -384,6 +404,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (!mkdtemp(tmpdir)) return 1;
     RUN(initiate_over_tls_maps_the_mock_answer);
+    RUN(base_url_errors_say_what_is_wrong);
     RUN(the_request_on_the_wire_is_exact);
     RUN(wrong_key_gets_401_with_errors);
     RUN(empty_name_gets_422_naming_the_field);

@@ -322,11 +322,13 @@ int main(void)
     tnx_mem m;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    memset(&posix, 0xAB, sizeof posix); /* setup must set every hook */
     tnx_posix_port(&posix, &sock);
     pc_run_basics(t, "posix", &posix, 1);
     pc_run_sockets(t, "posix", &posix);
     posix_empty_name(t, &posix);
 
+    memset(&memp, 0xAB, sizeof memp);
     tnx_mem_port(&memp, &m);
     m.tick = 1;
     pc_run_basics(t, TAG, &memp, 0);

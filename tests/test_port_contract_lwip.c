@@ -136,6 +136,7 @@ int main(void)
         return 1;
     }
     sys_sem_free(&ready);
+    memset(&port, 0xAB, sizeof port); /* setup must set every hook */
     tnx_lwip_port(&port, &sock, host_trng);
     pc_run_basics(&tally, "lwip", &port, 1);
     pc_run_sockets(&tally, "lwip", &port);

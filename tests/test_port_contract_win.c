@@ -60,6 +60,7 @@ int main(void)
     int rc;
 
     setvbuf(stdout, NULL, _IONBF, 0);
+    memset(&port, 0xAB, sizeof port); /* setup must set every hook */
     rc = tnx_win_port(&port, &sock);
     if (rc != 0) {
         printf("WSAStartup failed: %d\n", rc);

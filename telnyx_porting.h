@@ -491,7 +491,7 @@ typedef struct tnx__http {
     int status;
     uint64_t length;          /* Content-Length, or bytes left in a chunk */
     uint64_t body_seen;
-    char line[TNX_LINE_MAX];
+    char line[TNX_LINE_MAX + 1]; /* + 1: the CR before its LF */
     uint8_t should_retry;     /* x-should-retry: 0 absent, 1 true, 2 false */
     uint8_t retry_hint;       /* which of the headers below came */
     uint32_t retry_ms;        /* retry-after-ms */
@@ -531,7 +531,6 @@ typedef struct tnx_client {
     uint8_t sent_all;         /* this attempt's request went out whole */
     uint32_t connect_ms, tls_ms; /* this call's connect, handshake limits */
     uint8_t probe;            /* 1: reads must not wait (tnx__still_open) */
-    uint8_t has_early, early; /* a byte of the answer read by that probe */
 } tnx_client;
 
 /* Sets the client up: parses the base URL, the CA, seeds the TLS random
@@ -3405,21 +3404,21 @@ static tnx_status tnx__body(tnx_client *c, const uint8_t *b, size_t n,
     return TNX_OK;
 }
 
-/* Before a request goes on a kept connection: did the server close it
- * meanwhile (an idle timeout)?  One read that does not wait tells: nothing
- * to read means open; a close, a reset or an alert means gone, and the
- * request then goes on a new connection, never having been sent.  A byte
- * already there (no server sends before the request; scripted tests do)
- * is kept for the parser. */
+/* Before a request goes on a kept connection: is it still open and in
+ * step?  One read that does not wait tells: nothing to read means yes; a
+ * close, a reset or an alert means gone; and a byte already there (a stale
+ * or repeated answer, a server's "408 idle" notice) means out of step.  In
+ * the last two cases the request goes on a new connection, never having
+ * been sent on this one, and the stray byte is dropped with it. */
 static int tnx__still_open(tnx_client *c)
 {
+    uint8_t stray;
     int r, i;
-    c->has_early = 0;
     for (i = 0; i < 4; i++) {
 #ifndef TNX_NO_TLS
         if (c->https) {
             c->probe = 1;
-            r = mbedtls_ssl_read(&c->ssl, &c->early, 1);
+            r = mbedtls_ssl_read(&c->ssl, &stray, 1);
             c->probe = 0;
             if (r == MBEDTLS_ERR_SSL_WANT_READ) return 1;
 #ifdef MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
@@ -3428,11 +3427,10 @@ static int tnx__still_open(tnx_client *c)
         } else
 #endif
         {
-            r = c->cfg.port->recv(c->cfg.port->ctx, &c->early, 1, 0);
+            r = c->cfg.port->recv(c->cfg.port->ctx, &stray, 1, 0);
             if (r == TNX_IO_TIMEOUT) return 1;
         }
-        c->has_early = r == 1;
-        return r == 1;
+        return 0;
     }
     return 1;
 }
@@ -3462,12 +3460,6 @@ static tnx_status tnx__exchange(tnx_client *c, const char *po, const char *id,
     c->out_len = 0;
     if (st != TNX_OK) return st;
     c->sent_all = 1; /* from here on the server may act on the request */
-    if (c->has_early) {
-        c->has_early = 0;
-        *answered = 1;
-        st = tnx__http_feed(c, &c->early, 1, err);
-        if (st != TNX_OK) return st;
-    }
 
     while (c->http.state != TNX__H_DONE) {
         st = tnx__rx(c, c->buf, sizeof c->buf, &got, err);
@@ -3649,8 +3641,8 @@ TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
         tnx__http_reset(&c->http);
         c->sent_all = 0;
         if (c->connected && !tnx__still_open(c)) {
-            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection was closed; "
-                     "reconnecting", NULL, -1);
+            tnx__log(&c->cfg, TNX_LOG_INFO, "kept connection closed or out "
+                     "of step; reconnecting", NULL, -1);
             tnx__disconnect(c);
         }
         reused = c->connected;
@@ -3668,6 +3660,7 @@ TNX_DEF tnx_status tnx_initiate_ex(tnx_client *c, const char *porting_order_id,
                      "reconnecting", NULL, -1);
             reconnected = 1;
             tries--;
+            err->attempts--; /* that request never went out */
             continue;
         }
         if (c->http.state > TNX__H_HEADER) {

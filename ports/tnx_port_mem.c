@@ -41,6 +41,7 @@ static int mem_connect(void *ctx, const char *host, uint16_t port,
     if (m->step < m->n_steps && m->steps[m->step].op == TNX_MEM_OP_CLOSE)
         m->step++;
     m->connected = 1;
+    m->heard = 0;
     m->closed = 0;
     return TNX_IO_OK;
 }
@@ -111,6 +112,11 @@ static int script_recv(tnx_mem *m, uint8_t *buf, size_t len,
     case TNX_MEM_OP_DATA:
         break;
     }
+    if (m->step_off == 0 && m->answer_after_request) {
+        if (!m->heard)
+            return mem_timeout(m, timeout_ms);  /* no request yet */
+        m->heard = 0;
+    }
     left = s->len - m->step_off;
     if (len > left)
         len = left;
@@ -171,6 +177,7 @@ static int mem_send(void *ctx, const uint8_t *buf, size_t len,
     if (m->peer)
         m->ring_len += len;
     m->sent_len += len;
+    m->heard = 1;
     return (int)len;
 }
 

@@ -95,6 +95,12 @@ typedef struct tnx_mem {
     uint8_t connected;        /* connect succeeded and no close since */
     uint8_t closed;           /* this side closed (the pipe peer sees it) */
     unsigned connects, closes, recvs, sends;    /* hook calls */
+
+    /* 1: a scripted DATA step starts only once the client has sent bytes
+     * since the last one started, as a server answers a request; a recv
+     * before that is a timeout.  0 (default): data is there at once. */
+    uint8_t answer_after_request;
+    uint8_t heard;            /* bytes sent since the last DATA step began */
     unsigned sleeps;          /* sleep calls; each moves `now` by its ms */
     uint32_t slept_ms;        /* their total */
 } tnx_mem;

@@ -41,6 +41,7 @@ static inline void mf_setup(void)
     F.mem.sent = F.sent;
     F.mem.sent_cap = sizeof F.sent;
     F.mem.tick = 1;
+    F.mem.answer_after_request = 1; /* as a server: no answer before asked */
     cfg.base_url = "http://api.test/v2";
     cfg.api_key = "KEY123";
     cfg.port = &F.port;

@@ -402,6 +402,53 @@ TEST(a_huge_timeout_is_not_an_instant_timeout)
     tnx_client_free(&fx.client);
 }
 
+TEST(bytes_waiting_on_a_kept_connection_mean_out_of_step)
+{
+    /* A stray byte before the second request (a repeated answer, a "408
+     * idle" notice): that connection is dropped, the request goes on a new
+     * one, and the stray byte is not taken as the start of the answer. */
+    static char one[1024], two[1024];
+    setup("http://api.test/v2");
+    ok_answer(one, "X-Request-Id: first\r\n");
+    sprintf(two, "HTTP/1.1 200 OK\r\nX-Request-Id: second\r\n"
+                 "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(ok_body),
+            ok_body);
+    fx.steps[0].op = TNX_MEM_OP_DATA;
+    fx.steps[0].data = one;
+    fx.steps[0].len = strlen(one);
+    fx.steps[1].op = TNX_MEM_OP_DATA;
+    fx.steps[1].data = "H";
+    fx.steps[1].len = 1;
+    fx.steps[2].op = TNX_MEM_OP_DATA;
+    fx.steps[2].data = two;
+    fx.steps[2].len = strlen(two);
+    fx.steps[3].op = TNX_MEM_OP_CLOSE;
+    tnx_mem_script(&fx.mem, fx.steps, 4);
+    CHECK_INT(call("PO1", "AR1"), TNX_OK);
+    CHECK_STR(fx.err.request_id, "first");
+    CHECK_INT(call("PO1", "AR1"), TNX_OK);
+    CHECK_STR(fx.err.request_id, "second");
+    CHECK_INT(fx.mem.connects, 2);
+    CHECK_INT(fx.err.attempts, 1);
+    tnx_client_free(&fx.client);
+}
+
+TEST(a_header_line_of_line_max_minus_one_bytes_fits)
+{
+    /* 127 bytes and its CR: kept whole with TNX_LINE_MAX 128. */
+    char text[1024], line[200];
+    size_t n;
+    setup("http://api.test/v2");
+    n = (size_t)sprintf(line, "Content-Length: %u", (unsigned)strlen(ok_body));
+    memset(line + n, ' ', TNX_LINE_MAX - 1 - n);
+    line[TNX_LINE_MAX - 1] = 0;
+    sprintf(text, "HTTP/1.1 200 OK\r\n%s\r\n\r\n%s", line, ok_body);
+    answer(text, 0);
+    CHECK_INT(call("PO1", "AR1"), TNX_OK);
+    CHECK_STR(fx.ar.id, "AR1");
+    tnx_client_free(&fx.client);
+}
+
 int main(void)
 {
     RUN(sends_the_exact_request);
@@ -422,5 +469,7 @@ int main(void)
     RUN(a_failed_or_freed_client_refuses_calls);
     RUN(base_path_cannot_carry_a_header);
     RUN(a_huge_timeout_is_not_an_instant_timeout);
+    RUN(bytes_waiting_on_a_kept_connection_mean_out_of_step);
+    RUN(a_header_line_of_line_max_minus_one_bytes_fits);
     return tt_summary();
 }

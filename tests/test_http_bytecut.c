@@ -131,6 +131,7 @@ static void run(size_t cut, size_t chunk, char *out, size_t cap)
 {
     tnx_status st;
     mf_setup();
+    F.mem.answer_after_request = 0; /* answers come cut in several steps */
     F.mem.tick = 0; /* 8 KB one byte per recv must not pass the deadline */
     F.client.cfg.max_attempts = 1;
     if (cut) mf_step(TNX_MEM_OP_DATA, text, cut, chunk);
@@ -190,6 +191,7 @@ static int cut_off(size_t cut, int reset, tnx_status want, const char *where)
     tnx_status st;
     int ok;
     mf_setup(); /* default retries: they must not re-send this POST */
+    F.mem.answer_after_request = 0; /* answers come cut in several steps */
     /* Always a data step first, empty or not: a close step at the start
      * of a script is the mem port's "closed before this connection". */
     mf_step(TNX_MEM_OP_DATA, text, cut, 0);

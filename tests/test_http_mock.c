@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+static char mock_bin[256], cli_bin[256];
+
 #define KEY "http-key-4c1d"
 
 static char tmpdir[] = "/tmp/tnx-http-XXXXXX";
@@ -72,7 +74,7 @@ static int mock_start(mock *m)
         int devnull = open("/dev/null", O_WRONLY);
         dup2(out, 1);
         dup2(devnull, 2);
-        execl("build/mock_server", "mock_server", "--port", "0",
+        execl(mock_bin, "mock_server", "--port", "0",
               "--port-file", portfile, "--api-key", KEY,
               "--idle-timeout-ms", "30000", (char *)NULL);
         _exit(127);
@@ -373,7 +375,7 @@ static int cli_run(const char *const *args, char *err, size_t cap)
     char path[256];
     pid_t pid;
     int st, n = 0;
-    argv[n++] = "build/initiate";
+    argv[n++] = cli_bin;
     while (*args && n < 22) argv[n++] = *args++;
     argv[n] = NULL;
     snprintf(path, sizeof path, "%s/cli.err", tmpdir);
@@ -540,6 +542,14 @@ TEST(deadlines_end_calls_to_slow_silent_and_absent_servers)
 
 int main(int argc, char **argv)
 {
+    /* The mock and the CLI of this build sit beside this binary (build/,
+     * or build/mbedtls3 for the mbedTLS 3.6 run). */
+    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    int dir = slash ? (int)(slash - argv[0]) : 5;
+    snprintf(mock_bin, sizeof mock_bin, "%.*s/mock_server", dir,
+             slash ? argv[0] : "build");
+    snprintf(cli_bin, sizeof cli_bin, "%.*s/initiate", dir,
+             slash ? argv[0] : "build");
     signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows as it happens */
     bench = argc > 1 && strcmp(argv[1], "--bench") == 0;

@@ -60,7 +60,8 @@ $(B)/test_http: tests/test_http.c $(PORT_MEM) $(HDR) tests/tnx_test.h | $(B)
 	$(CC) $(STRICT) $(CFLAGS) $(SAN) $(MBEDTLS_CFLAGS) $(INC) -Itests \
 	    -o $@ $< $(PORT_MEM) $(MBEDTLS)
 
-$(B)/test_e2e: tests/test_e2e.c $(PORT_POSIX) $(HDR) tests/tnx_test.h | $(B)
+$(B)/test_e2e: tests/test_e2e.c $(PORT_POSIX) $(HDR) tests/tnx_test.h \
+              tests/tnx_e2e.h | $(B)
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
 

@@ -27,7 +27,7 @@ $(B)/test_http_bytecut: tests/test_http_bytecut.c $(HTTP_MEM_DEPS) \
 
 # Starts build/mock_server and build/initiate (`all` builds them).
 $(B)/test_http_mock: tests/test_http_mock.c $(PORT_POSIX) $(HDR) \
-                     tests/tnx_test.h | $(B)
+                     tests/tnx_test.h tests/tnx_e2e.h | $(B)
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(CFLAGS) $(SAN) \
 	    $(MBEDTLS_CFLAGS) $(INC) -Itests -o $@ $< $(PORT_POSIX) $(MBEDTLS)
 

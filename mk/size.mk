@@ -30,7 +30,7 @@ $(B)/bench/impl.c: | $(B)
 # The library in its own object, as a user compiles it (-O2), so that no
 # public function is inlined into the benchmark's code.
 $(B)/bench_initiate: tests/bench_initiate.c $(B)/bench/impl.c $(PORT_POSIX) \
-	$(HDR) | $(B)
+	$(HDR) tests/tnx_e2e.h | $(B)
 	$(CC) $(STRICT) -D_POSIX_C_SOURCE=200809L $(BENCH_FLAGS) \
 	    $(MBEDTLS_CFLAGS) $(INC) -o $@ tests/bench_initiate.c \
 	    $(B)/bench/impl.c $(PORT_POSIX) $(MBEDTLS)

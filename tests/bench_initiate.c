@@ -1,6 +1,7 @@
 /* bench_initiate.c - the client against the mock Telnyx server over TLS on
  * localhost, for `make bench` (scripts/bench.sh).  Run from the top of the
- * tree: it starts build/mock_server on a free port and stops it at the end.
+ * tree: it starts the mock_server built next to it (build/) on a free port
+ * and stops it at the end.
  *
  *   bench_initiate once        one client: tnx_client_init, two
  *                              tnx_initiate (the second on the kept
@@ -15,21 +16,11 @@
 #include "telnyx_porting.h"
 #include "tnx_port_posix.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include "tnx_e2e.h"
 
 #define KEY "bench-key-5a4b3c"
 
-static char tmpdir[] = "/tmp/tnx-bench-XXXXXX";
-static char portfile[256];
-static pid_t mock_pid;
+static e2e_mock mock;
 static char ca[8192];
 static size_t ca_len;
 static char url[128];
@@ -41,64 +32,11 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
-
-/* Reads at most cap-1 bytes of path; returns the count. */
-static size_t slurp(const char *path, char *buf, size_t cap)
-{
-    size_t n = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0) {
-        ssize_t r;
-        while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-            n += (size_t)r;
-        close(fd);
-    }
-    buf[n] = 0;
-    return n;
-}
-
-/* Starts the mock on a free port; waits 5 s at most for its port file.
- * It exits by itself after 20 s without traffic, should we not stop it. */
-static unsigned mock_start(void)
-{
-    char text[32];
-    int i;
-    snprintf(portfile, sizeof portfile, "%s/port", tmpdir);
-    mock_pid = fork();
-    if (mock_pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-        execl("build/mock_server", "mock_server", "--port", "0",
-              "--port-file", portfile, "--api-key", KEY, "--cert",
-              "tests/certs/server.pem", "--key", "tests/certs/server.key",
-              "--idle-timeout-ms", "20000", (char *)NULL);
-        _exit(127);
-    }
-    for (i = 0; i < 500; i++) {
-        size_t n = slurp(portfile, text, sizeof text);
-        if (n > 0 && text[n - 1] == '\n') return (unsigned)atoi(text);
-        sleep_ms(10);
-    }
-    return 0;
-}
-
+/* Stops the mock, if it runs, and removes the temp dir. */
 static void mock_stop(void)
 {
-    int st;
-    if (mock_pid <= 0) return;
-    kill(mock_pid, SIGTERM);
-    waitpid(mock_pid, &st, 0);
-    mock_pid = 0;
-    unlink(portfile);
-    rmdir(tmpdir);
+    e2e_mock_stop(&mock);
+    e2e_cleanup();
 }
 
 typedef struct bench_client {
@@ -163,7 +101,6 @@ static int rate(int fresh, long n, double sec, long *done, double *per_s)
 
 int main(int argc, char **argv)
 {
-    unsigned port;
     int rc = 0;
     tnx_status st;
 
@@ -172,13 +109,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s once | rate N SECONDS\n", argv[0]);
         return 2;
     }
-    ca_len = slurp("tests/certs/ca.pem", ca, sizeof ca);
-    if (!mkdtemp(tmpdir) || (port = mock_start()) == 0) {
+    ca_len = e2e_read("tests/certs/ca.pem", ca, sizeof ca);
+    /* The mock exits by itself after 20 s without traffic, should we not
+     * stop it. */
+    if (!e2e_init(argc, argv) || !e2e_mock_start(&mock, NULL, NULL, KEY,
+                                                 NULL)) {
         fprintf(stderr, "bench: the mock did not start\n");
         mock_stop();
         return 1;
     }
-    snprintf(url, sizeof url, "https://localhost:%u/v2", port);
+    snprintf(url, sizeof url, "https://localhost:%u/v2", mock.port);
 
     if (strcmp(argv[1], "once") == 0) {
         st = client_init();

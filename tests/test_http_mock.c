@@ -12,91 +12,32 @@
 #include "telnyx_porting.h"
 #include "tnx_port_posix.h"
 #include "tnx_test.h"
+#include "tnx_e2e.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static char mock_bin[256], cli_bin[256];
 
 #define KEY "http-key-4c1d"
 
-static char tmpdir[] = "/tmp/tnx-http-XXXXXX";
-
 /* ---- the mock: started per test on a free port, stopped after ---- */
 
-typedef struct mock {
-    pid_t pid;
-    unsigned port;
-    char log[256];
-} mock;
-
-static void sleep_ms(long ms)
+/* The mock of this build with the test's key.  It exits after its idle
+ * timeout without traffic; 30 s leaves room for the deadline table's
+ * connect and handshake cases (12 s under make bench), which never reach
+ * it. */
+static int mock_start(e2e_mock *m)
 {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
-
-static size_t slurp(const char *path, char *buf, size_t cap)
-{
-    size_t n = 0;
-    int fd = open(path, O_RDONLY);
-    if (fd >= 0) {
-        ssize_t r;
-        while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0)
-            n += (size_t)r;
-        close(fd);
-    }
-    buf[n] = 0;
-    return n;
-}
-
-static int mock_start(mock *m)
-{
-    char portfile[256], t[32];
-    int i;
-    memset(m, 0, sizeof *m);
-    snprintf(portfile, sizeof portfile, "%s/port", tmpdir);
-    snprintf(m->log, sizeof m->log, "%s/mock.log", tmpdir);
-    unlink(portfile);
-    m->pid = fork();
-    if (m->pid == 0) {
-        int out = open(m->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(out, 1);
-        dup2(devnull, 2);
-        execl(mock_bin, "mock_server", "--port", "0",
-              "--port-file", portfile, "--api-key", KEY,
-              "--idle-timeout-ms", "30000", (char *)NULL);
-        _exit(127);
-    }
-    for (i = 0; i < 500; i++) {
-        size_t n = slurp(portfile, t, sizeof t);
-        if (n > 0 && t[n - 1] == '\n') {
-            m->port = (unsigned)atoi(t);
-            return m->port > 0;
-        }
-        sleep_ms(10);
-    }
-    return 0;
+    static const char *const idle[] = { "--idle-timeout-ms", "30000", NULL };
+    return e2e_mock_start(m, NULL, NULL, KEY, idle);
 }
 
 /* Stops the mock; returns how many of its log lines hold `needle`. */
-static unsigned mock_stop(mock *m, const char *needle)
+static unsigned mock_stop(e2e_mock *m, const char *needle)
 {
     static char log[1 << 16];
     unsigned n = 0;
     const char *p;
-    int st;
     size_t len = 0, was = 1;
     int i;
     if (m->pid <= 0) return 0;
@@ -104,13 +45,11 @@ static unsigned mock_stop(mock *m, const char *needle)
      * client has read it: wait until the log has been still 100 ms. */
     for (i = 0; i < 40 && len != was; i++) {
         was = len;
-        sleep_ms(100);
-        len = slurp(m->log, log, sizeof log);
+        e2e_sleep_ms(100);
+        len = e2e_read(m->log, log, sizeof log);
     }
-    kill(m->pid, SIGTERM);
-    waitpid(m->pid, &st, 0);
-    m->pid = 0;
-    slurp(m->log, log, sizeof log);
+    e2e_mock_stop(m);
+    e2e_read(m->log, log, sizeof log);
     for (p = log; needle && (p = strstr(p, needle)) != NULL; p++) n++;
     return n;
 }
@@ -186,7 +125,7 @@ static tnx_status cli_call_fresh(const char *id, unsigned port)
 
 TEST(a_kept_connection_serves_the_next_call)
 {
-    mock m;
+    e2e_mock m;
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
     CHECK_INT(cli_call("AR-1", NULL), TNX_OK);
     CHECK_INT(cli_call("AR-2", NULL), TNX_OK);
@@ -201,7 +140,7 @@ TEST(a_kept_connection_serves_the_next_call)
 
 TEST(connection_close_is_honoured)
 {
-    mock m;
+    e2e_mock m;
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
     CHECK_INT(cli_call("mock-close", NULL), TNX_OK);
     CHECK_INT(K.c.connected, 0);
@@ -213,7 +152,7 @@ TEST(connection_close_is_honoured)
 
 TEST(close_notify_ends_a_body_a_bare_tcp_close_truncates_it)
 {
-    mock m;
+    e2e_mock m;
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
     /* The last record and close_notify arrive together byte by byte:
      * the bytes come first, then the clean end. */
@@ -238,7 +177,7 @@ TEST(close_notify_ends_a_body_a_bare_tcp_close_truncates_it)
  * TNX_E_CLOSED with one request sent; from it on, the answer. */
 TEST(a_reset_after_n_bytes_is_a_clean_error_for_every_n_sampled)
 {
-    mock m;
+    e2e_mock m;
     char id[32];
     unsigned lo = 0, hi = 4096, n, bad = 0, tried = 0, search = 0;
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
@@ -274,7 +213,7 @@ TEST(a_reset_after_n_bytes_is_a_clean_error_for_every_n_sampled)
 
 TEST(a_huge_answer_streams_through_tls_and_the_cap_stops_it)
 {
-    mock m;
+    e2e_mock m;
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
     K.c.cfg.body_max = 2u << 20;
     CHECK_INT(cli_call("mock-huge-1024", NULL), TNX_OK);
@@ -291,7 +230,7 @@ TEST(a_huge_answer_streams_through_tls_and_the_cap_stops_it)
 
 TEST(retries_reach_the_server_only_when_safe)
 {
-    mock m;
+    e2e_mock m;
     tnx_call_opts o;
     uint32_t t0;
     memset(&o, 0, sizeof o);
@@ -321,19 +260,19 @@ TEST(retries_reach_the_server_only_when_safe)
     CHECK_INT(mock_stop(&m, "/mock-429/initiate -> 429"), 2);
 }
 
-static unsigned count_in_log(const mock *m, const char *needle)
+static unsigned count_in_log(const e2e_mock *m, const char *needle)
 {
     static char log[1 << 16];
     unsigned n = 0;
     const char *p;
-    slurp(m->log, log, sizeof log);
+    e2e_read(m->log, log, sizeof log);
     for (p = log; (p = strstr(p, needle)) != NULL; p++) n++;
     return n;
 }
 
 TEST(the_server_sees_each_request_as_often_as_the_rule_says)
 {
-    mock m;
+    e2e_mock m;
     tnx_call_opts o;
     memset(&o, 0, sizeof o);
     CHECK(mock_start(&m) && cli_open("localhost", m.port));
@@ -355,7 +294,7 @@ TEST(the_server_sees_each_request_as_often_as_the_rule_says)
 
 TEST(a_refused_connection_is_retried_with_backoff)
 {
-    mock m;
+    e2e_mock m;
     unsigned port;
     CHECK(mock_start(&m));
     port = m.port;
@@ -368,44 +307,19 @@ TEST(a_refused_connection_is_retried_with_backoff)
     cli_close();
 }
 
-/* Runs the CLI with args; its stderr lands in err (cap bytes). */
-static int cli_run(const char *const *args, char *err, size_t cap)
-{
-    const char *argv[24];
-    char path[256];
-    pid_t pid;
-    int st, n = 0;
-    argv[n++] = cli_bin;
-    while (*args && n < 22) argv[n++] = *args++;
-    argv[n] = NULL;
-    snprintf(path, sizeof path, "%s/cli.err", tmpdir);
-    pid = fork();
-    if (pid == 0) {
-        int e = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int o = open("/dev/null", O_WRONLY);
-        dup2(o, 1);
-        dup2(e, 2);
-        setenv("TELNYX_API_KEY", KEY, 1);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    waitpid(pid, &st, 0);
-    slurp(path, err, cap);
-    unlink(path);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 TEST(the_cli_names_the_request_id_and_the_attempts)
 {
-    mock m;
-    char url[64], err[1024];
+    e2e_mock m;
+    char url[64];
+    const char *err;
     const char *args[] = { "--base-url", url, "--ca-file",
                            "tests/certs/ca.pem", "--porting-order-id", "P",
                            "--id", "mock-503", "--first-name", "J",
                            "--last-name", "D", NULL };
     CHECK(mock_start(&m));
     snprintf(url, sizeof url, "https://localhost:%u/v2", m.port);
-    CHECK_INT(cli_run(args, err, sizeof err), 5);
+    CHECK_INT(e2e_cli(KEY, args), 5);
+    err = e2e_err();
     CHECK(strncmp(err, "initiate: HTTP 503: 10010 ", 26) == 0);
     CHECK(strstr(err, " [request id ") != NULL);
     CHECK(strstr(err, " [3 attempts; max_attempts reached]\n") != NULL);
@@ -451,7 +365,7 @@ static int bench;
 
 /* One case: the call must end with TNX_E_TIMEOUT, not before `asked`;
  * returns the time it took. */
-static uint32_t deadline_run(const deadline_case *d, const mock *m)
+static uint32_t deadline_run(const deadline_case *d, const e2e_mock *m)
 {
     tnx_call_opts o;
     unsigned port = m->port;
@@ -486,7 +400,7 @@ static uint32_t deadline_run(const deadline_case *d, const mock *m)
 
 static void deadline_table(const deadline_case *cases, size_t n, int runs)
 {
-    mock m;
+    e2e_mock m;
     size_t i;
     int r;
     CHECK(mock_start(&m));
@@ -542,19 +456,10 @@ TEST(deadlines_end_calls_to_slow_silent_and_absent_servers)
 
 int main(int argc, char **argv)
 {
-    /* The mock and the CLI of this build sit beside this binary (build/,
-     * or build/mbedtls3 for the mbedTLS 3.6 run). */
-    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
-    int dir = slash ? (int)(slash - argv[0]) : 5;
-    snprintf(mock_bin, sizeof mock_bin, "%.*s/mock_server", dir,
-             slash ? argv[0] : "build");
-    snprintf(cli_bin, sizeof cli_bin, "%.*s/initiate", dir,
-             slash ? argv[0] : "build");
-    signal(SIGPIPE, SIG_IGN);
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows as it happens */
     bench = argc > 1 && strcmp(argv[1], "--bench") == 0;
-    if (!mkdtemp(tmpdir)) return 1;
-    ca_len = slurp("tests/certs/ca.pem", ca_pem, sizeof ca_pem);
+    if (!e2e_init(argc, argv)) return 1;
+    ca_len = e2e_read("tests/certs/ca.pem", ca_pem, sizeof ca_pem);
     if (bench) {
         RUN(deadlines_end_calls_to_slow_silent_and_absent_servers);
     } else {
@@ -569,13 +474,6 @@ int main(int argc, char **argv)
         RUN(the_cli_names_the_request_id_and_the_attempts);
         RUN(deadlines_end_calls_to_slow_silent_and_absent_servers);
     }
-    {
-        char p[256];
-        snprintf(p, sizeof p, "%s/port", tmpdir);
-        unlink(p);
-        snprintf(p, sizeof p, "%s/mock.log", tmpdir);
-        unlink(p);
-        rmdir(tmpdir);
-    }
+    e2e_cleanup();
     return tt_summary();
 }

@@ -24,7 +24,8 @@ static char e2e_bin[200] = "build";
 typedef struct e2e_mock {
     pid_t pid;
     unsigned port;
-    char record[256];
+    char record[256];   /* the raw bytes of every request (--record) */
+    char log[256];      /* its stdout: a line per request, "-> status" */
 } e2e_mock;
 
 static inline void e2e_sleep_ms(long ms)
@@ -70,8 +71,9 @@ static inline char *e2e_slurp(const char *path, size_t *len)
 
 /* Starts `mock` (NULL: the mock built next to this test) serving cert
  * tests/certs/NAME.pem (NULL: server), accepting `key`, recording requests,
- * with up to 8 more options from `extra` (NULL-terminated, or NULL).
- * Its stderr goes to tmp/mock.err (kept across runs, for failures).
+ * with up to 8 more options from `extra` (NULL-terminated, or NULL; a
+ * repeated option overrides).  Its stdout goes to tmp/mock.log, emptied
+ * here, and its stderr to tmp/mock.err (kept across runs, for failures).
  * Waits for the port file, 5 s at most; returns 1 when it listens. */
 static inline int e2e_mock_start(e2e_mock *m, const char *mock,
                                  const char *cert, const char *key,
@@ -83,6 +85,7 @@ static inline int e2e_mock_start(e2e_mock *m, const char *mock,
     memset(m, 0, sizeof *m);
     e2e_path(portfile, sizeof portfile, "port");
     e2e_path(m->record, sizeof m->record, "record");
+    e2e_path(m->log, sizeof m->log, "mock.log");
     unlink(portfile);
     unlink(m->record);
     snprintf(certp, sizeof certp, "tests/certs/%s.pem", cert ? cert : "server");
@@ -108,9 +111,9 @@ static inline int e2e_mock_start(e2e_mock *m, const char *mock,
     e2e_path(errp, sizeof errp, "mock.err");
     m->pid = fork();
     if (m->pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
+        int o = open(m->log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
         int e = open(errp, O_WRONLY | O_CREAT | O_APPEND, 0600);
-        dup2(devnull, 1);
+        dup2(o, 1);
         dup2(e, 2);
         execv(argv[0], (char *const *)argv);
         _exit(127);
@@ -222,7 +225,7 @@ static inline int e2e_init(int argc, char **argv)
 static inline void e2e_cleanup(void)
 {
     static const char *const files[] = { "port", "record", "out", "err",
-                                         "mock.err" };
+                                         "mock.log", "mock.err" };
     char p[256];
     size_t i;
     for (i = 0; i < sizeof files / sizeof files[0]; i++)

@@ -18,7 +18,8 @@
  *     #define TELNYX_PORTING_IMPLEMENTATION
  *     #include "telnyx_porting.h"
  *
- *     tnx_client c;                     // caller's memory: 3-4 KB with mbedTLS
+ *     tnx_client c;   // caller's memory: ~2 KB on a 32-bit MCU, 3-4 KB
+ *                     // on a 64-bit host, mbedTLS's contexts included
  *     tnx_config cfg = tnx_config_default();
  *     cfg.api_key = key;  cfg.ca = ca_pem;  cfg.ca_len = ca_pem_len + 1;
  *     cfg.port = &my_port;              // from ports/, or your own
@@ -88,6 +89,10 @@
  *     MBEDTLS_SSL_KEEP_PEER_CERTIFICATE; none with tls_no_resumption).
  *   - TLS 1.3 tickets are only used with MBEDTLS_HAVE_TIME (ticket age);
  *     without it a reconnection makes a full handshake.
+ *   - Flash: about 19 KB on Cortex-M4 at -Os (16 KB with TNX_NO_LOG and
+ *     TNX_NO_STATUS_TEXT), plus mbedTLS's ~52 KB; `make size` shows where
+ *     it goes.  The validating JSON reader, HTTP-date parsing and retries
+ *     are most of it.
  *
  * SECURITY (README.md, "TLS and security", has the whole list)
  *

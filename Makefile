@@ -107,7 +107,7 @@ check-warnings: deps | $(B)
 test: all check-warnings
 	@sh tests/run.sh $(TESTS)
 
-demo: all
+demo: deps $(B)/initiate $(B)/mock_server
 	@sh tests/demo.sh
 
 clean:

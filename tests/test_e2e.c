@@ -182,6 +182,32 @@ static const char *err_last(void)
     return t + n;
 }
 
+TEST(cli_shows_server_control_bytes_escaped_on_one_line)
+{
+    /* The mock's control-text mode answers 422 with a line break and
+     * terminal escapes in detail and pointer: the CLI's error stays one
+     * line and shows those bytes as \xNN, never raw. */
+    e2e_mock m;
+    char url[64];
+    const char *args[] = { "--base-url", url, "--ca-file",
+                           "tests/certs/ca.pem", "--porting-order-id", "P",
+                           "--id", "mock-control-text", "--first-name", "J",
+                           "--last-name", "D", NULL };
+    const char *err, *p;
+    int lines = 0;
+    CHECK(e2e_mock_start(&m, NULL, NULL, KEY, NULL));
+    snprintf(url, sizeof url, "https://localhost:%u/v2", m.port);
+    CHECK_INT(e2e_cli(KEY, args), 4);
+    err = e2e_err();
+    for (p = err; *p; p++) lines += *p == '\n';
+    CHECK_INT(lines, 1);
+    CHECK(strchr(err, 0x1b) == NULL);
+    CHECK(strchr(err, 0x07) == NULL);
+    CHECK(strstr(err, "one\\x0aFAKE: all good\\x1b[2J") != NULL);
+    CHECK(strstr(err, "(at /params\\x1b]0;title\\x07)") != NULL);
+    e2e_mock_stop(&m);
+}
+
 TEST(cli_prints_the_answer_and_exit_codes_say_why)
 {
     e2e_mock m;
@@ -272,6 +298,7 @@ int main(int argc, char **argv)
     RUN(chunked_and_bytewise_answers_over_tls);
     RUN(bad_certificates_are_refused_by_name);
     RUN(cli_prints_the_answer_and_exit_codes_say_why);
+    RUN(cli_shows_server_control_bytes_escaped_on_one_line);
     e2e_cleanup();
     return tt_summary();
 }

@@ -1159,7 +1159,7 @@ static int conn_start(conn *c, int fd)
 
 typedef enum content {
     CT_NORMAL, CT_NULLS, CT_UNKNOWN_STATUS, CT_BADJSON, CT_429, CT_503,
-    CT_500, CT_ERRORS, CT_HUGE
+    CT_500, CT_ERRORS, CT_HUGE, CT_CONTROL
 } content;
 typedef enum framing { FR_LENGTH, FR_CHUNKED, FR_EOF, FR_TRUNCATED } framing;
 typedef enum pacing {
@@ -1186,6 +1186,7 @@ static const struct mode {
     { "429",            SLOT_CONTENT, CT_429,            ARG_NONE, 0, 0, 0 },
     { "503",            SLOT_CONTENT, CT_503,            ARG_NONE, 0, 0, 0 },
     { "500",            SLOT_CONTENT, CT_500,            ARG_NONE, 0, 0, 0 },
+    { "control-text",   SLOT_CONTENT, CT_CONTROL,        ARG_NONE, 0, 0, 0 },
     { "errors",  SLOT_CONTENT, CT_ERRORS, ARG_REQUIRED, 1, 1000, 0 },
     { "huge",    SLOT_CONTENT, CT_HUGE,   ARG_REQUIRED, 1, 65536, 0 },
     { "chunked",   SLOT_FRAMING, FR_CHUNKED,   ARG_NONE, 0, 0, 0 },
@@ -2099,6 +2100,12 @@ static void content_answer(answer *a, const target_ids *t)
         return;
     case CT_500:
         answer_error(a, E_INTERNAL, NULL, "the mock was asked to fail");
+        return;
+    case CT_CONTROL:
+        /* A hostile server's text: a line break and terminal escapes,
+         * JSON-escaped on the wire, raw again once a client decodes it. */
+        answer_error(a, E_INVALID, "/params\x1b]0;title\x07",
+                     "one\nFAKE: all good\x1b[2J");
         return;
     case CT_ERRORS:
         n = a->plan.n[SLOT_CONTENT];

@@ -748,6 +748,15 @@ static char tnx__lower(char ch)
     return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
 }
 
+/* A hex digit's value (chunk sizes, \uXXXX escapes), or -1. */
+static int tnx__hexval(uint8_t ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    ch = (uint8_t)(ch | 0x20);
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    return -1;
+}
+
 /* Case-insensitive equality of s[0..n) and the lower-case NUL-terminated w. */
 static int tnx__ieq(const char *s, size_t n, const char *w)
 {
@@ -1849,10 +1858,7 @@ static tnx_status tnx__http_chunk_size(tnx__http *h, tnx_error *err)
     size_t i = 0;
     int d;
     for (; i < h->line_len; i++) {
-        char ch = tnx__lower(h->line[i]);
-        if (ch >= '0' && ch <= '9') d = ch - '0';
-        else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
-        else break;
+        if ((d = tnx__hexval((uint8_t)h->line[i])) < 0) break;
         if (size > UINT64_MAX >> 4)
             return tnx__fail(err, TNX_E_HTTP, "chunk size", 0);
         size = size * 16 + (uint64_t)d;
@@ -2394,19 +2400,11 @@ static tnx_status tnx__js_value(tnx__json *js, uint8_t ch)
     }
 }
 
-static int tnx__js_hexval(uint8_t ch)
-{
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    ch = (uint8_t)(ch | 0x20);
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    return -1;
-}
-
 /* The value of four hex digits at p, or -1. */
 static long tnx__js_hex4(const uint8_t *p)
 {
-    int a = tnx__js_hexval(p[0]), b = tnx__js_hexval(p[1]);
-    int c = tnx__js_hexval(p[2]), d = tnx__js_hexval(p[3]);
+    int a = tnx__hexval(p[0]), b = tnx__hexval(p[1]);
+    int c = tnx__hexval(p[2]), d = tnx__hexval(p[3]);
     if ((a | b | c | d) < 0) return -1;
     return ((long)a << 12) | (b << 8) | (c << 4) | d;
 }
@@ -2536,7 +2534,7 @@ static tnx_status tnx__js_string_byte(tnx__json *js, uint8_t ch)
         js->state = TNX__J_STR;
         return TNX_OK;
     case TNX__J_HEX:
-        d = tnx__js_hexval(ch);
+        d = tnx__hexval(ch);
         if (d < 0) return TNX_E_JSON;
         js->hex = (uint16_t)(js->hex * 16 + d);
         if (++js->esc_n == 4) return tnx__js_unicode(js);

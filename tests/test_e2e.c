@@ -148,19 +148,9 @@ TEST(chunked_and_bytewise_answers_over_tls)
 /* Each certificate the client must refuse, and the words it gives. */
 TEST(bad_certificates_are_refused_by_name)
 {
-    static const struct { const char *cert, *ca, *words; } cases[] = {
-        { "expired", "tests/certs/ca.pem", "certificate has expired" },
-        { "wronghost", "tests/certs/ca.pem",
-          "certificate does not name this host" },
-        { "selfsigned", "tests/certs/ca.pem",
-          "certificate is self-signed, not from a trusted CA" },
-        { "untrusted", "tests/certs/ca.pem",
-          "certificate is not signed by a trusted CA" },
-        { "server", "tests/certs/other-ca.pem",
-          "certificate is not signed by a trusted CA" },
-    };
+    const e2e_bad_cert *cases = e2e_bad_certs;
     size_t i;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < E2E_BAD_CERTS; i++) {
         e2e_mock m;
         CHECK(e2e_mock_start(&m, NULL, cases[i].cert, KEY, NULL));
         CHECK_INT(call(&m, cases[i].ca, KEY, "/v2", "PO1", "AR1", "J", "D"),

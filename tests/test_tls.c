@@ -337,19 +337,9 @@ static int cli_against(const e2e_mock *m, const char *ca_file,
 
 TEST(each_bad_certificate_is_refused_by_the_cli_with_exit_3)
 {
-    static const struct { const char *cert, *ca, *words; } cases[] = {
-        { "expired", "tests/certs/ca.pem", "certificate has expired" },
-        { "wronghost", "tests/certs/ca.pem",
-          "certificate does not name this host" },
-        { "selfsigned", "tests/certs/ca.pem",
-          "certificate is self-signed, not from a trusted CA" },
-        { "untrusted", "tests/certs/ca.pem",
-          "certificate is not signed by a trusted CA" },
-        { "server", "tests/certs/other-ca.pem",
-          "certificate is not signed by a trusted CA" },
-    };
+    const e2e_bad_cert *cases = e2e_bad_certs;
     size_t i;
-    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (i = 0; i < E2E_BAD_CERTS; i++) {
         char want[200];
         e2e_mock m;
         CHECK(e2e_mock_start(&m, NULL, cases[i].cert, KEY, NULL));

@@ -28,6 +28,22 @@ typedef struct e2e_mock {
     char log[256];      /* its stdout: a line per request, "-> status" */
 } e2e_mock;
 
+/* Each certificate the client must refuse: the mock serves tests/certs/
+ * CERT.pem, the client trusts CA, and tnx_cert_problem gives WORDS. */
+typedef struct e2e_bad_cert { const char *cert, *ca, *words; } e2e_bad_cert;
+#define E2E_BAD_CERTS 5
+static const e2e_bad_cert e2e_bad_certs[E2E_BAD_CERTS] = {
+    { "expired", "tests/certs/ca.pem", "certificate has expired" },
+    { "wronghost", "tests/certs/ca.pem",
+      "certificate does not name this host" },
+    { "selfsigned", "tests/certs/ca.pem",
+      "certificate is self-signed, not from a trusted CA" },
+    { "untrusted", "tests/certs/ca.pem",
+      "certificate is not signed by a trusted CA" },
+    { "server", "tests/certs/other-ca.pem",
+      "certificate is not signed by a trusted CA" },
+};
+
 static inline void e2e_sleep_ms(long ms)
 {
     struct timespec ts;

@@ -45,15 +45,21 @@ static void setup(const char *base_url)
     CHECK_INT(e.status, TNX_OK);
 }
 
-/* The peer answers `text`, `chunk` bytes per recv, then closes. */
+/* Step i of the script: the peer sends text (borrowed), `chunk` bytes per
+ * recv at most (0: as much as asked). */
+static void data_step(size_t i, const char *text, size_t chunk)
+{
+    fx.steps[i].op = TNX_MEM_OP_DATA;
+    fx.steps[i].data = text;
+    fx.steps[i].len = strlen(text);
+    fx.steps[i].chunk = chunk;
+}
+
+/* The peer answers `text` (copied), `chunk` bytes per recv, then closes. */
 static void answer(const char *text, size_t chunk)
 {
-    size_t n = strlen(text);
-    memcpy(fx.answer, text, n + 1);
-    fx.steps[0].op = TNX_MEM_OP_DATA;
-    fx.steps[0].data = fx.answer;
-    fx.steps[0].len = n;
-    fx.steps[0].chunk = chunk;
+    memcpy(fx.answer, text, strlen(text) + 1);
+    data_step(0, fx.answer, chunk);
     fx.steps[1].op = TNX_MEM_OP_CLOSE;
     tnx_mem_script(&fx.mem, fx.steps, 2);
 }
@@ -230,17 +236,11 @@ TEST(interim_100_is_skipped_and_http10_accepted)
 
 TEST(keeps_the_connection_and_reconnects_once_when_it_was_closed)
 {
-    char text[1024], two[2048];
+    char text[1024];
     setup("http://api.test/v2");
     ok_answer(text, "");
-    sprintf(two, "%s%s", text, text);
-    /* The first answer, then the peer goes away after the second. */
-    fx.steps[0].op = TNX_MEM_OP_DATA;
-    memcpy(fx.answer, text, strlen(text) + 1);
-    fx.steps[0].data = fx.answer;
-    fx.steps[0].len = strlen(text);
-    fx.steps[1].op = TNX_MEM_OP_CLOSE;
-    tnx_mem_script(&fx.mem, fx.steps, 2);
+    /* One answer, then the peer closes the kept connection. */
+    answer(text, 0);
     CHECK_INT(call("PO1", "AR1"), TNX_OK);
     CHECK_INT(fx.mem.connects, 1);
     CHECK_INT(fx.client.connected, 1);
@@ -413,15 +413,9 @@ TEST(bytes_waiting_on_a_kept_connection_mean_out_of_step)
     sprintf(two, "HTTP/1.1 200 OK\r\nX-Request-Id: second\r\n"
                  "Content-Length: %u\r\n\r\n%s", (unsigned)strlen(ok_body),
             ok_body);
-    fx.steps[0].op = TNX_MEM_OP_DATA;
-    fx.steps[0].data = one;
-    fx.steps[0].len = strlen(one);
-    fx.steps[1].op = TNX_MEM_OP_DATA;
-    fx.steps[1].data = "H";
-    fx.steps[1].len = 1;
-    fx.steps[2].op = TNX_MEM_OP_DATA;
-    fx.steps[2].data = two;
-    fx.steps[2].len = strlen(two);
+    data_step(0, one, 0);
+    data_step(1, "H", 0);
+    data_step(2, two, 0);
     fx.steps[3].op = TNX_MEM_OP_CLOSE;
     tnx_mem_script(&fx.mem, fx.steps, 4);
     CHECK_INT(call("PO1", "AR1"), TNX_OK);
